@@ -1,0 +1,149 @@
+package checks
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+)
+
+func tokenEvidence(mod func(*Evidence)) *Evidence {
+	ev := &Evidence{
+		Status: 200,
+		Header: http.Header{"Content-Type": {"application/json;charset=UTF-8"}, "Cache-Control": {"no-store"}, "Pragma": {"no-cache"}},
+		Body:   []byte(`{"access_token":"at","token_type":"bearer","expires_in":300}`),
+	}
+	if mod != nil {
+		mod(ev)
+	}
+	return ev
+}
+
+func errorEvidence(mod func(*Evidence)) *Evidence {
+	ev := &Evidence{
+		Status: 401,
+		Header: http.Header{"Content-Type": {"application/json"}, "Www-Authenticate": {`Bearer realm="x", error="invalid_token"`}},
+		Body:   []byte(`{"error":"invalid_client"}`),
+		Sent:   Sent{AuthHeader: true, Header: http.Header{"Authorization": {"Bearer zzz"}}},
+	}
+	if mod != nil {
+		mod(ev)
+	}
+	return ev
+}
+
+func redirectEvidence(location string, mod func(*Evidence)) *Evidence {
+	u, _ := url.Parse(location)
+	ev := &Evidence{Status: 302, Header: http.Header{"Location": {location}}, Redirect: u,
+		Sent: Sent{Query: url.Values{"state": {"st-1"}}}}
+	if mod != nil {
+		mod(ev)
+	}
+	return ev
+}
+
+func camaraEvidence(body string) *Evidence {
+	return &Evidence{Status: 401, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(body)}
+}
+
+const camaraOK = `{"status":401,"code":"UNAUTHENTICATED","message":"no token"}`
+
+// TestPackChecksPassAndFail shows every check of every pack holding on conforming evidence and
+// failing (or warning, per its level) on evidence with exactly one deviation, while no other
+// check of the pack starts failing (a dependent check may become not applicable).
+func TestPackChecksPassAndFail(t *testing.T) {
+	tests := []struct {
+		pack     *Pack
+		id       string
+		good     *Evidence
+		bad      *Evidence
+		expected Status
+	}{
+		{TokenResponse, "oauth2.token.content-type-json", tokenEvidence(nil),
+			tokenEvidence(func(e *Evidence) { e.Header.Set("Content-Type", "text/plain") }), Fail},
+		{TokenResponse, "oauth2.token.access_token", tokenEvidence(nil),
+			tokenEvidence(func(e *Evidence) { e.Body = []byte(`{"token_type":"Bearer","expires_in":300}`) }), Fail},
+		{TokenResponse, "oauth2.token.token_type-bearer", tokenEvidence(nil),
+			tokenEvidence(func(e *Evidence) { e.Body = []byte(`{"access_token":"at","token_type":"mac","expires_in":300}`) }), Fail},
+		{TokenResponse, "oauth2.token.expires_in-present", tokenEvidence(nil),
+			tokenEvidence(func(e *Evidence) { e.Body = []byte(`{"access_token":"at","token_type":"Bearer"}`) }), Warn},
+		{TokenResponse, "oauth2.token.expires_in-integer", tokenEvidence(nil),
+			tokenEvidence(func(e *Evidence) { e.Body = []byte(`{"access_token":"at","token_type":"Bearer","expires_in":"300"}`) }), Fail},
+		{TokenResponse, "oauth2.token.cache-control-no-store", tokenEvidence(nil),
+			tokenEvidence(func(e *Evidence) { e.Header.Set("Cache-Control", "no-cache") }), Fail},
+		{TokenResponse, "oauth2.token.pragma-no-cache", tokenEvidence(nil),
+			tokenEvidence(func(e *Evidence) { e.Header.Del("Pragma") }), Warn},
+		{TokenError, "oauth2.error.status", errorEvidence(nil),
+			errorEvidence(func(e *Evidence) { e.Status = 200; e.Sent.AuthHeader = false }), Fail},
+		{TokenError, "oauth2.error.code", errorEvidence(nil),
+			errorEvidence(func(e *Evidence) { e.Body = []byte(`{"error":"bad_secret"}`) }), Fail},
+		{TokenError, "oauth2.error.www-authenticate", errorEvidence(nil),
+			errorEvidence(func(e *Evidence) { e.Header.Del("Www-Authenticate") }), Fail},
+		{AuthorizeRedirect, "oauth2.redirect.not-307", redirectEvidence("https://c.example/cb?code=c&state=st-1", nil),
+			redirectEvidence("https://c.example/cb?code=c&state=st-1", func(e *Evidence) { e.Status = 307 }), Fail},
+		{AuthorizeRedirect, "oauth2.redirect.code", redirectEvidence("https://c.example/cb?code=c&state=st-1", nil),
+			redirectEvidence("https://c.example/cb?state=st-1", nil), Fail},
+		{AuthorizeRedirect, "oauth2.redirect.state-echoed", redirectEvidence("https://c.example/cb?code=c&state=st-1", nil),
+			redirectEvidence("https://c.example/cb?code=c&state=st-2", nil), Fail},
+		{AuthorizeRedirect, "oauth2.redirect.error-code", redirectEvidence("https://c.example/cb?error=invalid_scope&state=st-1", nil),
+			redirectEvidence("https://c.example/cb?error=bad_request&state=st-1", nil), Fail},
+		{CamaraError, "camara.error.status", camaraEvidence(camaraOK),
+			camaraEvidence(`{"status":400,"code":"UNAUTHENTICATED","message":"no token"}`), Fail},
+		{CamaraError, "camara.error.code", camaraEvidence(camaraOK),
+			camaraEvidence(`{"status":401,"message":"no token"}`), Fail},
+		{CamaraError, "camara.error.message", camaraEvidence(camaraOK),
+			camaraEvidence(`{"status":401,"code":"UNAUTHENTICATED"}`), Fail},
+	}
+	covered := map[string]bool{}
+	for _, tt := range tests {
+		t.Run(tt.id, func(t *testing.T) {
+			covered[tt.id] = true
+			good := byID(tt.pack.Eval(tt.good))
+			bad := byID(tt.pack.Eval(tt.bad))
+			if got := good[tt.id].Status; got != Pass {
+				t.Fatalf("on conforming evidence: %s", good[tt.id])
+			}
+			if got := bad[tt.id].Status; got != tt.expected {
+				t.Fatalf("on deviating evidence: %s, want %s", bad[tt.id], tt.expected)
+			}
+			if bad[tt.id].Expected == "" || bad[tt.id].Got == "" || bad[tt.id].Ref == "" {
+				t.Errorf("a failure must say expected, got and ref: %+v", bad[tt.id])
+			}
+			for id, o := range bad {
+				if id != tt.id && o.Status != good[id].Status && o.Status != Skip {
+					t.Errorf("%s changed from %s to %s, but only %s should fail", id, good[id].Status, o.Status, tt.id)
+				}
+			}
+		})
+	}
+	for _, p := range Packs() {
+		for _, c := range p.Checks {
+			if !covered[c.ID] {
+				t.Errorf("pack check %s has no pass/fail case", c.ID)
+			}
+		}
+	}
+}
+
+func TestPackChecksNotApplicable(t *testing.T) {
+	// An error redirect has no code to check; a request without state has no state to echo.
+	ev := redirectEvidence("https://c.example/cb?error=access_denied", func(e *Evidence) { e.Sent.Query = url.Values{} })
+	got := byID(AuthorizeRedirect.Eval(ev))
+	for _, id := range []string{"oauth2.redirect.code", "oauth2.redirect.state-echoed"} {
+		if got[id].Status != Skip || got[id].Reason == "" {
+			t.Errorf("%s: %s, want skip with a reason", id, got[id])
+		}
+	}
+	// A client that did not use the Authorization header is owed no challenge.
+	e := errorEvidence(func(e *Evidence) { e.Sent.AuthHeader = false; e.Header.Del("Www-Authenticate") })
+	if o := byID(TokenError.Eval(e))["oauth2.error.www-authenticate"]; o.Status != Skip {
+		t.Errorf("www-authenticate without header auth: %s, want skip", o)
+	}
+}
+
+func byID(out []Outcome) map[string]Outcome {
+	m := map[string]Outcome{}
+	for _, o := range out {
+		m[o.ID] = o
+	}
+	return m
+}

@@ -1,0 +1,199 @@
+package flows
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/telconform/telconform/checks"
+)
+
+// Masker remembers every secret seen in a run — profile secrets from the moment they are loaded,
+// and values learned on the way (tokens, codes, session keys, cookies) — and replaces each of
+// them, wherever it appears again, by a label naming what was there: `[secret:access_token]`.
+//
+// Masking follows values rather than field names, so a token seen once in a response is also
+// masked when it comes back in an Authorization header, a redirect URL or a check's "got".
+type Masker struct {
+	mu       sync.RWMutex
+	labels   map[string]string // value → label
+	replacer *strings.Replacer
+}
+
+// NewMasker makes an empty masker.
+func NewMasker() *Masker { return &Masker{labels: map[string]string{}} }
+
+// minLearned is the shortest value masked when it was recognised by its field name rather than
+// declared a secret: masking every "42" in a report would hide more than it protects.
+const minLearned = 6
+
+// sensitiveFields are JSON members and query parameters whose values are secrets whatever flow
+// they appear in.
+var sensitiveFields = map[string]bool{
+	"access_token": true, "refresh_token": true, "id_token": true, "code": true,
+	"client_secret": true, "password": true, "sesskey": true, "apikey": true,
+	"notification_token": true, "client_assertion": true, "assertion": true,
+}
+
+// Add registers a declared secret under a label. Empty values are ignored.
+func (m *Masker) Add(label, value string) {
+	if value == "" {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, v := range variants(value) {
+		if _, ok := m.labels[v]; !ok {
+			m.labels[v] = label
+		}
+	}
+	m.replacer = nil
+}
+
+// learn registers a value recognised by its field name, if it is long enough to be worth it.
+func (m *Masker) learn(label, value string) {
+	if len(value) >= minLearned {
+		m.Add(label, value)
+	}
+}
+
+// variants are the forms a secret takes on the wire: as is, URL-encoded in a query or form, and
+// escaped inside a JSON string.
+func variants(v string) []string {
+	out := []string{v}
+	for _, e := range []string{url.QueryEscape(v), url.PathEscape(v), jsonEscape(v)} {
+		if e != v {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Mask replaces every known secret in s.
+func (m *Masker) Mask(s string) string {
+	if s == "" {
+		return s
+	}
+	m.mu.RLock()
+	r := m.replacer
+	m.mu.RUnlock()
+	if r == nil {
+		m.mu.Lock()
+		if m.replacer == nil {
+			values := make([]string, 0, len(m.labels))
+			for v := range m.labels {
+				values = append(values, v)
+			}
+			// Longest first, so a secret that contains another is replaced whole.
+			sort.Slice(values, func(i, j int) bool {
+				if len(values[i]) != len(values[j]) {
+					return len(values[i]) > len(values[j])
+				}
+				return values[i] < values[j]
+			})
+			pairs := make([]string, 0, 2*len(values))
+			for _, v := range values {
+				pairs = append(pairs, v, "[secret:"+m.labels[v]+"]")
+			}
+			m.replacer = strings.NewReplacer(pairs...)
+		}
+		r = m.replacer
+		m.mu.Unlock()
+	}
+	return r.Replace(s)
+}
+
+// learnHeaders registers credentials carried by headers, whatever their value looks like: the
+// credentials of an Authorization header (and the password inside Basic ones) and cookie values.
+// Value-based masking then hides them in every header, body and URL.
+func (m *Masker) learnHeaders(h http.Header) {
+	for name, vs := range h {
+		for _, value := range vs {
+			switch strings.ToLower(name) {
+			case "authorization", "proxy-authorization":
+				scheme, cred, ok := strings.Cut(value, " ")
+				if !ok {
+					m.Add("authorization", value)
+					continue
+				}
+				m.Add("authorization", strings.TrimSpace(cred))
+				if strings.EqualFold(scheme, "Basic") {
+					if raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cred)); err == nil {
+						if _, pass, ok := strings.Cut(string(raw), ":"); ok {
+							m.Add("password", pass)
+						}
+					}
+				}
+			case "cookie":
+				for _, c := range strings.Split(value, ";") {
+					n, v, _ := strings.Cut(strings.TrimSpace(c), "=")
+					m.Add("cookie "+n, v)
+				}
+			case "set-cookie":
+				first, _, _ := strings.Cut(value, ";")
+				n, v, _ := strings.Cut(strings.TrimSpace(first), "=")
+				m.Add("cookie "+n, v)
+			}
+		}
+	}
+}
+
+// learnBody registers the values of sensitive JSON members at any depth of a JSON body.
+func (m *Masker) learnBody(body []byte) {
+	walkJSON(body, func(key, value string) {
+		if sensitiveFields[strings.ToLower(key)] {
+			m.learn(key, value)
+		}
+	})
+}
+
+// learnQuery registers sensitive parameters of a URL (a code in a redirect, a key in a query).
+func (m *Masker) learnQuery(u *url.URL) {
+	if u == nil {
+		return
+	}
+	for k, vs := range u.Query() {
+		if sensitiveFields[strings.ToLower(k)] {
+			for _, v := range vs {
+				m.learn(k, v)
+			}
+		}
+	}
+}
+
+// maskOutcome masks what a check reports: a "got" may quote a token.
+func (m *Masker) maskOutcome(o checks.Outcome) checks.Outcome {
+	o.Expected = m.Mask(o.Expected)
+	o.Got = m.Mask(o.Got)
+	o.Reason = m.Mask(o.Reason)
+	return o
+}
+
+// walkJSON calls fn for every string member of every object in a JSON document.
+func walkJSON(body []byte, fn func(key, value string)) {
+	var doc any
+	if json.Unmarshal(body, &doc) != nil {
+		return
+	}
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, val := range x {
+				if s, ok := val.(string); ok {
+					fn(k, s)
+				}
+				walk(val)
+			}
+		case []any:
+			for _, val := range x {
+				walk(val)
+			}
+		}
+	}
+	walk(doc)
+}

@@ -1,0 +1,181 @@
+package flows_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/telconform/telconform/checks"
+	"github.com/telconform/telconform/flows"
+	"github.com/telconform/telconform/sandbox"
+)
+
+func TestKoneraFlowsPassAgainstTheSandbox(t *testing.T) {
+	run := runKonera(t)
+	if d := deviations(run); len(d) > 0 {
+		t.Errorf("deviations against a conforming sandbox:\n%v", d)
+	}
+	if s := skippedSteps(run); len(s) > 0 {
+		t.Errorf("skipped steps: %v", s)
+	}
+	if run.Status != checks.Pass {
+		t.Errorf("run status %s, want pass", run.Status)
+	}
+	sum := run.Summarize()
+	if sum.Flows != 3 || sum.Steps[checks.Pass] != 28 || sum.Checks[checks.Fail] != 0 {
+		t.Errorf("summary %+v", sum)
+	}
+}
+
+func stepOf(t *testing.T, run flows.RunResult, flow, step string) flows.StepResult {
+	t.Helper()
+	for _, tr := range run.Targets {
+		for _, f := range tr.Flows {
+			for _, s := range f.Steps {
+				if f.ID == flow && s.ID == step {
+					return s
+				}
+			}
+		}
+	}
+	t.Fatalf("no step %s/%s", flow, step)
+	return flows.StepResult{}
+}
+
+// TestWalkFollowsTheRedirectChainWithCookies shows the user agent going aggregator → operator →
+// aggregator with the session cookie the aggregator set, and stopping at the redirect_uri.
+func TestWalkFollowsTheRedirectChainWithCookies(t *testing.T) {
+	run := runKonera(t)
+	s := stepOf(t, run, "konera.number-verification", "authorize")
+	if len(s.Exchanges) != 3 {
+		t.Fatalf("%d exchanges, want 3 hops", len(s.Exchanges))
+	}
+	last := s.Exchanges[2]
+	if !strings.Contains(last.Request.URL, "/auth/callback") || last.Request.Header.Get("Cookie") == "" {
+		t.Errorf("third hop %s with Cookie %q: the callback needs the session cookie", last.Request.URL, last.Request.Header.Get("Cookie"))
+	}
+	if loc := last.Response.Header.Get("Location"); !strings.HasPrefix(loc, sandbox.DefaultRedirectURI+"?") {
+		t.Errorf("walk ended on %q, want the redirect_uri", loc)
+	}
+	if s.Captured["code"] != "[secret:code]" {
+		t.Errorf("captured code shows as %q, want it masked", s.Captured["code"])
+	}
+}
+
+// TestSecretsNeverLeaveTheRunner plants marker credentials in the sandbox and checks that no
+// marker, and no token or code the sandbox issued, appears in any event or in the result.
+func TestSecretsNeverLeaveTheRunner(t *testing.T) {
+	const secret = "MARKER-client-secret-7f3a"
+	target, sb := koneraTarget(t, sandbox.Options{ClientSecret: secret})
+	var events []flows.Event
+	run := (&flows.Runner{}).Run(context.Background(), []*flows.Target{target}, func(e flows.Event) { events = append(events, e) })
+	if run.Status != checks.Pass {
+		t.Fatalf("run %s: %v", run.Status, deviations(run))
+	}
+	blob, err := json.Marshal(struct {
+		Run    flows.RunResult
+		Events []flows.Event
+	}{run, events})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(blob)
+	issued := sb.Issued()
+	if len(issued) < 5 {
+		t.Fatalf("the sandbox issued only %d tokens and codes", len(issued))
+	}
+	for _, s := range append(issued, secret) {
+		if strings.Contains(text, s) {
+			t.Errorf("secret %q appears in the run's output", s)
+		}
+	}
+	if !strings.Contains(text, "[secret:client_secret]") || !strings.Contains(text, "[secret:access_token]") {
+		t.Error("masked values are not labelled")
+	}
+}
+
+func TestRefusedConnectionFailsTheStepAndTheRunGoesOn(t *testing.T) {
+	target, _ := koneraTarget(t, sandbox.Options{})
+	target.Vars["token_url"] = "http://127.0.0.1:1/token"
+	run := (&flows.Runner{}).Run(context.Background(), []*flows.Target{target}, nil)
+	s := stepOf(t, run, "konera.client-credentials", "token")
+	if s.Status != checks.Error || !strings.Contains(s.Reason, "connection refused") {
+		t.Errorf("token step %s: %q, want an error naming the refused connection", s.Status, s.Reason)
+	}
+	if len(s.Exchanges) != 1 || s.Exchanges[0].Error == "" || s.Exchanges[0].Response != nil {
+		t.Errorf("the failed exchange is not recorded: %+v", s.Exchanges)
+	}
+	// Steps that do not depend on the token still run and pass.
+	if st := stepOf(t, run, "konera.sim-swap", "no-token"); st.Status != checks.Pass {
+		t.Errorf("no-token step %s after a refused token step", st.Status)
+	}
+	if st := stepOf(t, run, "konera.sim-swap", "check-swapped"); st.Status != checks.Skip || !strings.Contains(st.Reason, "step token did not capture") {
+		t.Errorf("check-swapped %s %q, want a skip naming the token step", st.Status, st.Reason)
+	}
+	if run.Status != checks.Error {
+		t.Errorf("run status %s, want error", run.Status)
+	}
+}
+
+func TestCancelStopsTheRunAndRecordsTheRest(t *testing.T) {
+	target, _ := koneraTarget(t, sandbox.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	run := (&flows.Runner{}).Run(ctx, []*flows.Target{target}, func(e flows.Event) {
+		if d, ok := e.(flows.StepDone); ok && d.Flow == "konera.sim-swap" && d.Result.ID == "check-swapped" {
+			cancel()
+		}
+	})
+	if !run.Interrupted {
+		t.Error("run not marked interrupted")
+	}
+	if s := stepOf(t, run, "konera.sim-swap", "check-swapped"); s.Status != checks.Pass {
+		t.Errorf("the step that finished before the cancel is %s", s.Status)
+	}
+	for _, id := range []string{"check-not-swapped", "expired-token"} {
+		if s := stepOf(t, run, "konera.sim-swap", id); s.Status != checks.Skip || s.Reason != "run interrupted" {
+			t.Errorf("%s: %s %q, want skipped as interrupted", id, s.Status, s.Reason)
+		}
+	}
+	nv := run.Targets[0].Flows[2]
+	if nv.Status != checks.Skip || len(nv.Steps) != 15 {
+		t.Errorf("the flow after the cancel: %s with %d steps recorded", nv.Status, len(nv.Steps))
+	}
+}
+
+func TestWaitLongerThanAllowedIsSkippedWithItsDependents(t *testing.T) {
+	target, _ := koneraTarget(t, sandbox.Options{})
+	target.MaxWait = 0
+	run := (&flows.Runner{}).Run(context.Background(), []*flows.Target{target}, nil)
+	wait := stepOf(t, run, "konera.sim-swap", "token-expires")
+	if wait.Status != checks.Skip || !strings.Contains(wait.Reason, "--max-wait 5m1s") {
+		t.Errorf("wait: %s %q", wait.Status, wait.Reason)
+	}
+	exp := stepOf(t, run, "konera.sim-swap", "expired-token")
+	if exp.Status != checks.Skip || !strings.Contains(exp.Reason, "token-expires did not run") {
+		t.Errorf("expired-token: %s %q", exp.Status, exp.Reason)
+	}
+	if run.Status != checks.Pass {
+		t.Errorf("a run whose only gap is a skipped wait is %s, want pass", run.Status)
+	}
+}
+
+func TestStepsCanBeRerunOneAtATime(t *testing.T) {
+	target, _ := koneraTarget(t, sandbox.Options{})
+	f := target.Flows[1] // konera.sim-swap
+	s := (&flows.Runner{}).NewSession(target, f, nil, nil)
+	ctx := context.Background()
+	if r := s.Step(ctx, 1); r.Status != checks.Skip {
+		t.Fatalf("check before token: %s, want skip (no token yet)", r.Status)
+	}
+	if r := s.Step(ctx, 0); r.Status != checks.Pass {
+		t.Fatalf("token: %s", r.Status)
+	}
+	if r := s.Step(ctx, 1); r.Status != checks.Pass {
+		t.Fatalf("check after token: %s", r.Status)
+	}
+	if got := s.Result().Steps[1].Status; got != checks.Pass {
+		t.Errorf("re-run step recorded as %s", got)
+	}
+}

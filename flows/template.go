@@ -1,0 +1,88 @@
+package flows
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// templateRef matches `{{name}}` in flow files. Names are what profiles and captures define.
+var templateRef = regexp.MustCompile(`\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}`)
+
+// validName reports whether s can be used as a variable name in templates.
+var validName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`).MatchString
+
+// templateNames lists the variable names a template uses, in order.
+func templateNames(s string) []string {
+	var names []string
+	for _, m := range templateRef.FindAllStringSubmatch(s, -1) {
+		names = append(names, m[1])
+	}
+	return names
+}
+
+// MissingError says that a template names a variable that has no value (yet).
+type MissingError struct{ Name string }
+
+func (e *MissingError) Error() string { return fmt.Sprintf("{{%s}} has no value", e.Name) }
+
+// expand fills every `{{name}}` in s. escape (may be nil) is applied to each value, for contexts
+// such as a JSON string where a value must not break the syntax around it.
+func expand(s string, lookup func(string) (string, bool), escape func(string) string) (string, error) {
+	var missing error
+	out := templateRef.ReplaceAllStringFunc(s, func(m string) string {
+		name := templateRef.FindStringSubmatch(m)[1]
+		v, ok := lookup(name)
+		if !ok {
+			if missing == nil {
+				missing = &MissingError{Name: name}
+			}
+			return m
+		}
+		if escape != nil {
+			return escape(v)
+		}
+		return v
+	})
+	return out, missing
+}
+
+// jsonEscape makes a value safe inside a JSON string literal (the quotes are the template's).
+func jsonEscape(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b[1 : len(b)-1])
+}
+
+// stepTemplates lists every template string of a step that is filled before its request is
+// sent, with the key it came from.
+func (s *Step) requestTemplates() map[string]string {
+	t := map[string]string{"url": s.URL, "json": s.JSON, "body": s.Body, "until": s.Until, "wait": s.Wait}
+	for k, v := range s.Query {
+		t["query."+k] = v
+	}
+	for k, v := range s.Header {
+		t["header."+k] = v
+	}
+	for k, v := range s.Form {
+		t["form."+k] = v
+	}
+	if s.Basic != nil {
+		t["basic.user"] = s.Basic.User
+		t["basic.password"] = s.Basic.Password
+	}
+	return t
+}
+
+// checkTemplates lists the templates in a step's expected values.
+func (s *Step) checkTemplates() []string {
+	var out []string
+	for _, c := range s.Checks {
+		for _, v := range append([]any{c.Equals, c.NotEquals}, c.OneOf...) {
+			if str, ok := v.(string); ok && strings.Contains(str, "{{") {
+				out = append(out, str)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,384 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/telconform/telconform/flows"
+	"github.com/telconform/telconform/sandbox"
+)
+
+var epoch = time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// runApp runs the command in-process with the given environment, as a user would from a shell
+// with no terminal attached.
+func runApp(t testing.TB, ctx context.Context, a *app, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	a.stdout, a.stderr = &out, &errb
+	if a.env == nil {
+		a.env = func(string) (string, bool) { return "", false }
+	}
+	a.isTerminal = func() bool { return false }
+	if a.sandboxClock == nil {
+		a.sandboxClock = func() time.Time { return epoch }
+	}
+	code := a.run(ctx, args)
+	r := result{code, out.String(), errb.String()}
+	if strings.Contains(r.stderr, "goroutine ") || strings.Contains(r.stderr, "panic") {
+		t.Fatalf("stack trace on stderr:\n%s", r.stderr)
+	}
+	return r
+}
+
+// jsonReport is the part of the JSON report these tests read.
+type jsonReport struct {
+	Status  string `json:"status"`
+	Summary struct {
+		Steps  map[string]int `json:"steps"`
+		Checks map[string]int `json:"checks"`
+	} `json:"summary"`
+	Profiles []struct {
+		Name  string `json:"name"`
+		Flows []struct {
+			ID    string `json:"id"`
+			Steps []struct {
+				ID     string `json:"id"`
+				Status string `json:"status"`
+				Reason string `json:"reason"`
+			} `json:"steps"`
+		} `json:"flows"`
+	} `json:"profiles"`
+}
+
+func readJSON(t *testing.T, path string) jsonReport {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r jsonReport
+	if err := json.Unmarshal(data, &r); err != nil {
+		t.Fatalf("%s does not parse: %v", path, err)
+	}
+	return r
+}
+
+type junit struct {
+	Tests    int `xml:"tests,attr"`
+	Failures int `xml:"failures,attr"`
+	Suites   []struct {
+		Name  string `xml:"name,attr"`
+		Cases []struct {
+			Name string `xml:"name,attr"`
+		} `xml:"testcase"`
+	} `xml:"testsuite"`
+}
+
+func TestDefaultRunPassesAgainstTheSandbox(t *testing.T) {
+	dir := t.TempDir()
+	xmlPath, jsonPath := filepath.Join(dir, "r.xml"), filepath.Join(dir, "r.json")
+	r := runApp(t, context.Background(), &app{}, "--report", xmlPath, "--report", jsonPath)
+	if r.code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	rep := readJSON(t, jsonPath)
+	if rep.Status != "pass" || rep.Summary.Steps["pass"] != 28 || rep.Summary.Checks["fail"] != 0 {
+		t.Errorf("json report: status %s, steps %v, checks %v", rep.Status, rep.Summary.Steps, rep.Summary.Checks)
+	}
+	var flowIDs []string
+	for _, f := range rep.Profiles[0].Flows {
+		flowIDs = append(flowIDs, f.ID)
+	}
+	if strings.Join(flowIDs, " ") != "konera.client-credentials konera.sim-swap konera.number-verification" {
+		t.Errorf("flows %v", flowIDs)
+	}
+	data, err := os.ReadFile(xmlPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ju junit
+	if err := xml.Unmarshal(data, &ju); err != nil {
+		t.Fatalf("junit does not parse: %v", err)
+	}
+	if ju.Tests != 28 || ju.Failures != 0 || len(ju.Suites) != 3 {
+		t.Errorf("junit: %d tests, %d failures, %d suites", ju.Tests, ju.Failures, len(ju.Suites))
+	}
+	if !strings.Contains(r.stdout, "sandbox-konera") || !strings.Contains(r.stdout, xmlPath) {
+		t.Errorf("summary:\n%s", r.stdout)
+	}
+}
+
+func TestFaultMakesTheRunFail(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "r.json")
+	r := runApp(t, context.Background(), &app{}, "--report", path, "--fault", "state-not-echoed", "--flow", "konera.number-verification")
+	if r.code != exitFailed {
+		t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "oauth2.redirect.state-echoed") {
+		t.Errorf("the summary does not name the failed check:\n%s", r.stdout)
+	}
+	if rep := readJSON(t, path); rep.Status != "fail" {
+		t.Errorf("report status %s", rep.Status)
+	}
+}
+
+const badProfile = `name = "acme"
+title = "Acme"
+flows = ["konera.client-credentials"]
+
+[vars]
+token_url = "https://auth.acme.example/token"
+client_id = "acme-client"
+
+[secrets]
+client_secret = "${env:ACME_SECRET}"
+`
+
+// TestBadProfilesExitTwoWithOneLine covers what a person gets wrong in a profile: each gives
+// exit 2 and one line on stderr naming the file, the line and the key, and no report.
+func TestBadProfilesExitTwoWithOneLine(t *testing.T) {
+	tests := []struct {
+		name, edit, with, want string
+	}{
+		{"syntax", `title = "Acme"`, `title = "Acme`, "acme.toml:2: title: TOML syntax"},
+		{"unknown key", `client_id =`, `clientid =`, `acme.toml:7: vars.clientid: unknown variable: no flow of this profile uses "clientid" (did you mean "client_id"?)`},
+		{"unknown top-level key", `title =`, `titel =`, `acme.toml:2: titel: unknown key (did you mean "title"?)`},
+		{"wrong type", `title = "Acme"`, `title = 3`, "acme.toml:2: title: wrong type: got an integer, want a string"},
+		{"unset env", "", "", "acme.toml:10: secrets.client_secret: environment variable ACME_SECRET is not set"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			profile := filepath.Join(dir, "acme.toml")
+			src := badProfile
+			if tt.edit != "" {
+				src = strings.Replace(src, tt.edit, tt.with, 1)
+			}
+			if err := os.WriteFile(profile, []byte(src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			report := filepath.Join(dir, "r.json")
+			r := runApp(t, context.Background(), &app{}, "--report", report, "--profile", profile)
+			if r.code != exitUsage {
+				t.Fatalf("exit %d, want 2\n%s", r.code, r.stderr)
+			}
+			lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+			if len(lines) != 1 || !strings.Contains(lines[0], filepath.Join(dir, tt.want)) {
+				t.Errorf("stderr %q, want one line containing %q", r.stderr, tt.want)
+			}
+			if _, err := os.Stat(report); err == nil {
+				t.Error("a report was written for a run that never started")
+			}
+		})
+	}
+}
+
+func TestUsageErrorsExitTwo(t *testing.T) {
+	dir := t.TempDir()
+	rep := filepath.Join(dir, "r.json")
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{}, "stdout is not a terminal: run headless with --report FILE"},
+		{[]string{"--bogus"}, "flag provided but not defined: -bogus"},
+		{[]string{"--report", filepath.Join(dir, "r.pdf")}, ".pdf"},
+		{[]string{"--report", filepath.Join(dir, "missing", "r.json")}, "does not exist"},
+		{[]string{"--report", rep, "--fault", "nope"}, "--fault nope: no such fault"},
+		{[]string{"--report", rep, "--flow", "nope.flow"}, "--flow nope.flow: no selected profile has this flow"},
+		{[]string{"--report", rep, "--profile", "nope"}, `no profile "nope"`},
+		{[]string{"--report", rep, "--var", "novalue"}, "write NAME=VALUE"},
+		{[]string{"--report", rep, "--profile", "konera", "--fault", "state-not-echoed"}, "none of the selected profiles"},
+		{[]string{"validate"}, "validate needs at least one file"},
+	}
+	for _, tt := range tests {
+		r := runApp(t, context.Background(), &app{}, tt.args...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tt.args, r.code, r.stderr, tt.want)
+		}
+	}
+}
+
+func TestRefusedConnectionIsAFailedStepAndTheReportIsWritten(t *testing.T) {
+	dir := t.TempDir()
+	profile := filepath.Join(dir, "down.toml")
+	src := strings.Replace(badProfile, "https://auth.acme.example/token", "http://127.0.0.1:1/token", 1)
+	if err := os.WriteFile(profile, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	report := filepath.Join(dir, "r.json")
+	a := &app{env: func(k string) (string, bool) { return "s3cret-value", k == "ACME_SECRET" }}
+	r := runApp(t, context.Background(), a, "--report", report, "--profile", profile)
+	if r.code != exitFailed {
+		t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	rep := readJSON(t, report)
+	steps := rep.Profiles[0].Flows[0].Steps
+	if steps[0].Status != "error" || !strings.Contains(steps[0].Reason, "connection refused") {
+		t.Errorf("token step %s %q", steps[0].Status, steps[0].Reason)
+	}
+	if len(steps) != 3 || steps[1].Status != "error" || steps[2].Status != "error" {
+		t.Errorf("the run did not go on to the other steps: %+v", steps)
+	}
+	if !strings.Contains(r.stdout, "connection refused") {
+		t.Errorf("summary does not give the cause:\n%s", r.stdout)
+	}
+}
+
+func TestInterruptedRunStillWritesItsReport(t *testing.T) {
+	report := filepath.Join(t.TempDir(), "r.json")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a := &app{onEvent: func(e flows.Event) {
+		if d, ok := e.(flows.StepDone); ok && d.Flow == "konera.sim-swap" && d.Result.ID == "token" {
+			cancel()
+		}
+	}}
+	r := runApp(t, ctx, a, "--report", report)
+	if r.code != exitInterrupted {
+		t.Fatalf("exit %d, want 130\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	rep := readJSON(t, report)
+	if rep.Summary.Steps["pass"] != 4 || rep.Summary.Steps["skip"] != 24 {
+		t.Errorf("steps %v: want the 4 that ran and 24 skipped", rep.Summary.Steps)
+	}
+	if !strings.Contains(r.stdout, "INTERRUPTED") {
+		t.Errorf("summary:\n%s", r.stdout)
+	}
+}
+
+// TestNoSecretInAnyOutput sets every secret to a unique marker — the built-in sandbox profile's
+// and the production profile's (pointed at a sandbox with --var) — and checks that no marker and
+// no token or code the sandboxes issued appears in any report, on stdout or on stderr.
+func TestNoSecretInAnyOutput(t *testing.T) {
+	dir := t.TempDir()
+	const sandboxSecret = "MARKER-sandbox-secret-5d1c"
+	const prodSecret = "MARKER-prod-secret-9e2b"
+
+	clock := flows.NewSimClock(func() time.Time { return epoch })
+	prod, err := sandbox.New("konera", sandbox.Options{Now: clock.Now, ClientSecret: prodSecret, ClientID: "prod-client"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(prod)
+	defer srv.Close()
+	v := prod.Values(srv.URL)
+	env := map[string]string{
+		"KONERA_CLIENT_ID": "prod-client", "KONERA_CLIENT_SECRET": prodSecret, "KONERA_REDIRECT_URI": v["redirect_uri"],
+		"KONERA_DEVICE_NUMBER": v["device_number"], "KONERA_OTHER_NUMBER": v["other_number"],
+		"KONERA_SWAPPED_NUMBER": v["swapped_number"], "KONERA_UNSWAPPED_NUMBER": v["unswapped_number"],
+	}
+	a := &app{
+		env:     func(k string) (string, bool) { val, ok := env[k]; return val, ok },
+		sandbox: sandbox.Options{ClientSecret: sandboxSecret},
+	}
+	var got []string
+	a.onSandbox = func(sb *sandbox.Sandbox) { got = append(got, sb.Issued()...) }
+	outputs := map[string]string{}
+	// --var applies to every profile of a run, so the two profiles run separately.
+	for _, args := range [][]string{
+		{"--profile", "sandbox-konera"},
+		{"--profile", "konera",
+			"--var", "token_url=" + v["url"] + "/auth/realms/konera/protocol/openid-connect/token",
+			"--var", "authorize_url=" + v["url"] + "/auth/authorize", "--var", "auth_token_url=" + v["url"] + "/auth/token",
+			"--var", "api_base=" + v["url"]},
+	} {
+		xmlPath, jsonPath := filepath.Join(dir, args[1]+".xml"), filepath.Join(dir, args[1]+".json")
+		r := runApp(t, context.Background(), a, append([]string{"--report", xmlPath, "--report", jsonPath}, args...)...)
+		if r.code != exitOK {
+			t.Fatalf("%s: exit %d\n%s%s", args[1], r.code, r.stdout, r.stderr)
+		}
+		outputs[args[1]+" stdout"], outputs[args[1]+" stderr"] = r.stdout, r.stderr
+		for _, p := range []string{xmlPath, jsonPath} {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			outputs[p] = string(data)
+			if strings.HasSuffix(p, ".json") && !strings.Contains(outputs[p], "[secret:client_secret]") {
+				t.Errorf("%s shows no masked secret: is the request recorded at all?", p)
+			}
+		}
+	}
+	secrets := append([]string{sandboxSecret, prodSecret}, prod.Issued()...)
+	secrets = append(secrets, got...)
+	if len(secrets) < 14 {
+		t.Fatalf("only %d secrets to look for: the test is not exercising the flows", len(secrets))
+	}
+	for name, text := range outputs {
+		for _, s := range secrets {
+			if strings.Contains(text, s) {
+				t.Errorf("%s contains the secret %q", name, s)
+			}
+		}
+	}
+}
+
+func TestListingsAndValidate(t *testing.T) {
+	r := runApp(t, context.Background(), &app{}, "flows")
+	if r.code != exitOK || !strings.Contains(r.stdout, "konera.number-verification") || !strings.Contains(r.stdout, "oauth2.token") {
+		t.Errorf("flows: %d\n%s", r.code, r.stdout)
+	}
+	r = runApp(t, context.Background(), &app{}, "profiles")
+	if r.code != exitOK || !strings.Contains(r.stdout, "sandbox-konera") || !strings.Contains(r.stdout, "needs KONERA_CLIENT_ID") {
+		t.Errorf("profiles: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runApp(t, context.Background(), &app{}, "validate", "profiles/builtin/konera.toml", "flows/builtin/konera.toml")
+	if r.code != exitOK || strings.Count(r.stdout, "ok  ") != 2 || !strings.Contains(r.stdout, "reads KONERA_CLIENT_ID") {
+		t.Errorf("validate: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.toml")
+	_ = os.WriteFile(bad, []byte("name = \"x\"\ntitle = \"X\"\nflows = [\"konera.sim-swap\"]\n"), 0o644)
+	r = runApp(t, context.Background(), &app{}, "validate", bad)
+	if r.code != exitUsage || !strings.Contains(r.stderr, "flow konera.sim-swap needs") {
+		t.Errorf("validate bad: %d\n%s", r.code, r.stderr)
+	}
+	r = runApp(t, context.Background(), &app{}, "--version")
+	if r.code != exitOK || !strings.HasPrefix(r.stdout, "telconform ") {
+		t.Errorf("version: %q", r.stdout)
+	}
+}
+
+// TestEnginePackagesStayOffTheTerminal keeps the engine free of terminal libraries: only ui/ may
+// import Bubble Tea, Bubbles or Lip Gloss.
+func TestEnginePackagesStayOffTheTerminal(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "./flows/...", "./checks/...", "./profiles/...", "./reports/...", "./sandbox/...").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if strings.Contains(dep, "charmbracelet") {
+			t.Errorf("an engine package depends on %s", dep)
+		}
+	}
+	if !strings.Contains(string(out), "github.com/telconform/telconform/checks") {
+		t.Error("go list did not list the engine packages")
+	}
+}
+
+// BenchmarkHeadlessRun measures a whole default run: the built-in sandbox started in-process,
+// all three Konera flows over loopback HTTP, and both reports written.
+func BenchmarkHeadlessRun(b *testing.B) {
+	dir := b.TempDir()
+	args := []string{"--report", filepath.Join(dir, "r.xml"), "--report", filepath.Join(dir, "r.json")}
+	for b.Loop() {
+		if r := runApp(b, context.Background(), &app{}, args...); r.code != exitOK {
+			b.Fatalf("exit %d\n%s", r.code, r.stderr)
+		}
+	}
+}

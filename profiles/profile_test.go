@@ -1,0 +1,191 @@
+package profiles
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const acme = `name = "acme"
+title = "Acme aggregator"
+provider = "konera"
+flows = ["konera.client-credentials"]
+
+[vars]
+token_url = "https://auth.acme.example/token"
+client_id = "${env:ACME_CLIENT_ID}"
+
+[secrets]
+client_secret = "${env:ACME_SECRET}"
+`
+
+func env(vals map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) {
+		v, ok := vals[k]
+		return v, ok
+	}
+}
+
+func TestBuiltinProfiles(t *testing.T) {
+	ps, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 2 || ps[0].Name != "konera" || ps[1].Name != "sandbox-konera" {
+		t.Fatalf("built-in profiles: %v", ps)
+	}
+	if got := ps[0].EnvNames(); len(got) != 7 || got[0] != "KONERA_CLIENT_ID" {
+		t.Errorf("konera reads %v", got)
+	}
+	if got := ps[1].EnvNames(); len(got) != 0 {
+		t.Errorf("the sandbox profile must run without any environment, reads %v", got)
+	}
+}
+
+func TestSandboxProfileResolvesAndStartsTheSandbox(t *testing.T) {
+	p, err := Find("sandbox-konera", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.Resolve(Options{Flows: []string{"konera.sim-swap"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Close()
+	tg := res.Target
+	if len(tg.Flows) != 1 || tg.Flows[0].ID != "konera.sim-swap" {
+		t.Errorf("--flow filter gave %d flows", len(tg.Flows))
+	}
+	if !strings.HasPrefix(tg.Vars["token_url"], "http://127.0.0.1:") || !strings.HasSuffix(tg.Vars["token_url"], "/openid-connect/token") {
+		t.Errorf("token_url %q", tg.Vars["token_url"])
+	}
+	if tg.Secrets["client_secret"] == "" || tg.MaxWait >= 0 {
+		t.Errorf("secret %q, max wait %s", tg.Secrets["client_secret"], tg.MaxWait)
+	}
+}
+
+func TestResolveFillsEnvironmentAndOverrides(t *testing.T) {
+	p, err := Parse("acme.toml", ".", []byte(acme))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.Resolve(Options{
+		Env:  env(map[string]string{"ACME_CLIENT_ID": "cid", "ACME_SECRET": "s3"}),
+		Vars: map[string]string{"token_url": "http://127.0.0.1:9/token"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := res.Target
+	if tg.Vars["client_id"] != "cid" || tg.Secrets["client_secret"] != "s3" || tg.Vars["token_url"] != "http://127.0.0.1:9/token" {
+		t.Errorf("vars %v secrets %d", tg.Vars, len(tg.Secrets))
+	}
+	if tg.MaxWait != 0 {
+		t.Errorf("a real provider's max wait is %s, want the option's 0", tg.MaxWait)
+	}
+}
+
+// TestProfileErrors shows each mistake as one line naming file, line and key.
+func TestProfileErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		env  map[string]string
+		want string
+	}{
+		{"syntax", strings.Replace(acme, `title = "Acme aggregator"`, `title = "Acme aggregator`, 1), nil, "acme.toml:2: "},
+		{"unknown key", strings.Replace(acme, `title =`, `titel =`, 1), nil, `acme.toml:2: titel: unknown key (did you mean "title"?)`},
+		{"wrong type", strings.Replace(acme, `flows = ["konera.client-credentials"]`, `flows = "konera.client-credentials"`, 1), nil,
+			"acme.toml:4: flows: wrong type: got a string, want an array"},
+		{"wrong type in table", strings.Replace(acme, `token_url = "https://auth.acme.example/token"`, `token_url = 443`, 1), nil,
+			"acme.toml:7: vars.token_url: wrong type: got an integer, want a string"},
+		{"literal secret", strings.Replace(acme, `"${env:ACME_SECRET}"`, `"hunter2"`, 1), nil,
+			"acme.toml:11: secrets.client_secret: a profile never holds a secret"},
+		{"unknown flow", strings.Replace(acme, `konera.client-credentials`, `konera.sim-swop`, 1), nil,
+			`acme.toml:4: flows: unknown flow "konera.sim-swop"`},
+		{"sandbox reference without sandbox", strings.Replace(acme, `"${env:ACME_CLIENT_ID}"`, `"${sandbox:client_id}"`, 1), nil,
+			`acme.toml:8: vars.client_id: ${sandbox:client_id} needs sandbox`},
+		{"unset env", acme, map[string]string{"ACME_CLIENT_ID": "cid"},
+			"acme.toml:11: secrets.client_secret: environment variable ACME_SECRET is not set: export ACME_SECRET before running"},
+		{"empty env", acme, map[string]string{"ACME_CLIENT_ID": "cid", "ACME_SECRET": ""},
+			"environment variable ACME_SECRET is empty"},
+		{"missing variable", strings.Replace(acme, `token_url = "https://auth.acme.example/token"`, ``, 1),
+			map[string]string{"ACME_CLIENT_ID": "cid", "ACME_SECRET": "s"},
+			`acme.toml:4: flows: flow konera.client-credentials needs "token_url": add it under [vars] or pass --var token_url=VALUE`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := Parse("acme.toml", ".", []byte(tt.src))
+			if err == nil {
+				var res *Resolved
+				res, err = p.Resolve(Options{Env: env(tt.env)})
+				if res != nil {
+					res.Close()
+				}
+			}
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("more than one line: %q", err)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestVarCannotOverrideASecret(t *testing.T) {
+	p, err := Parse("acme.toml", ".", []byte(acme))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Resolve(Options{Vars: map[string]string{"client_secret": "x"}})
+	if err == nil || !strings.Contains(err.Error(), "client_secret is a secret") {
+		t.Errorf("error %v", err)
+	}
+}
+
+func TestProfileFlowFilesAndDiscovery(t *testing.T) {
+	dir := t.TempDir()
+	flow := `[[flow]]
+id = "acme.ping"
+title = "Ping"
+  [[flow.step]]
+  id = "ping"
+  title = "Ping"
+  explain = "x"
+  url = "{{api}}/ping"
+  checks = [ { id = "http.status", on = "status", equals = 200 } ]
+`
+	prof := `name = "acme"
+title = "Acme"
+flows = ["acme.ping"]
+flow_files = ["acme-flows.toml"]
+[vars]
+api = "https://api.acme.example"
+`
+	if err := os.WriteFile(filepath.Join(dir, "acme-flows.toml"), []byte(flow), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "acme.toml"), []byte(prof), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Find("acme", []string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.SelectedFlows()) != 1 || p.SelectedFlows()[0].ID != "acme.ping" {
+		t.Errorf("flows %v", p.SelectedFlows())
+	}
+	found, errs := Discover([]string{dir})
+	// acme-flows.toml is not a profile and is reported as such, next to the one that is.
+	if len(found) != 1 || len(errs) != 1 {
+		t.Errorf("found %d profiles and %d errors: %v", len(found), len(errs), errs)
+	}
+	if _, err := Find("nope", []string{dir}); err == nil || !strings.Contains(err.Error(), "built-in profiles are konera, sandbox-konera") {
+		t.Errorf("unknown profile: %v", err)
+	}
+}

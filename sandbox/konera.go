@@ -1,0 +1,213 @@
+package sandbox
+
+import (
+	"net/http"
+	"slices"
+	"time"
+)
+
+// Konera's fixture numbers. The device is the phone network-based authentication identifies; the
+// others give SIM Swap a swapped SIM, long-settled SIMs, and a valid number the device does not hold.
+const (
+	koneraProvider        = "konera"
+	koneraDeviceNumber    = "+15143792381"
+	koneraOtherNumber     = "+13541234567"
+	koneraSwappedNumber   = "+17147684731"
+	koneraUnswappedNumber = "+34666666666"
+)
+
+// Konera's paths, as seed 000 documents them on its two hosts, served here from one.
+const (
+	koneraPathClientToken   = "/auth/realms/konera/protocol/openid-connect/token"
+	koneraPathAuthorize     = "/auth/authorize"
+	koneraPathOperator      = "/operator/authorize"
+	koneraPathCallback      = "/auth/callback"
+	koneraPathCodeToken     = "/auth/token"
+	koneraPathSimSwapCheck  = "/camara/sim-swap/v2/check"
+	koneraPathSimSwapDate   = "/camara/sim-swap/v2/retrieve-date"
+	koneraPathVerify        = "/number-verification/v1/verify"
+	koneraPathVerifyCamara  = "/camara/number-verification/v1/verify"
+	koneraSessionCookieName = "KONERA_AUTH_SESSION"
+)
+
+// Scopes Konera grants.
+const (
+	scopeOpenID            = "openid"
+	scopeSimSwapCheck      = "sim-swap:check"
+	scopeSimSwapDate       = "sim-swap:retrieve-date"
+	scopeNumberVerifyCheck = "number-verification:verify"
+)
+
+// Lifetimes of what Konera issues.
+const (
+	koneraTokenLifetime = 300 * time.Second
+	koneraCodeLifetime  = 60 * time.Second
+)
+
+// simRecord is the SIM history of one number: the latest change, and whether that change was a
+// swap rather than the first activation.
+type simRecord struct {
+	latestChange time.Time
+	swapped      bool
+}
+
+// routeKind decides the body of the 405 a route sends for a wrong method: each kind of endpoint
+// refuses in its own error format.
+type routeKind int
+
+const (
+	tokenRoute   routeKind = iota // OAuth token endpoint: token error, with the token style's faults
+	browserRoute                  // page a user agent visits: plain OAuth error
+	camaraRoute                   // CAMARA API: CAMARA error
+)
+
+type koneraRoute struct {
+	method string
+	kind   routeKind
+	handle http.HandlerFunc
+}
+
+// konera is the Konera aggregator of seed 000: a Keycloak-style client-credentials endpoint, an
+// OIDC authorization code flow through the operator's network-based authentication, a code
+// exchange authenticated by a 2-legged bearer token, CAMARA SIM Swap v2 and Number Verification.
+type konera struct {
+	now    func() time.Time
+	start  time.Time
+	client clientRegistration
+	faults faultSet
+	store  *store
+	sims   map[string]simRecord
+	routes map[string]koneraRoute
+	token  tokenStyle
+	camara camaraStyle
+}
+
+func newKonera(cfg config, st *store) providerServer {
+	start := cfg.now()
+	k := &konera{
+		now:    cfg.now,
+		start:  start,
+		client: cfg.client,
+		faults: cfg.faults,
+		store:  st,
+		sims: map[string]simRecord{
+			koneraSwappedNumber:   {latestChange: start.Add(-10 * time.Hour), swapped: true},
+			koneraUnswappedNumber: {latestChange: start.Add(-5000 * time.Hour)},
+			koneraDeviceNumber:    {latestChange: start.Add(-3000 * time.Hour)},
+			koneraOtherNumber:     {latestChange: start.Add(-4000 * time.Hour)},
+		},
+		token: tokenStyle{
+			omitCacheControl: cfg.faults.on(faultNoCacheControl),
+			omitPragma:       cfg.faults.on(faultNoPragma),
+			errorsWithOK:     cfg.faults.on(faultTokenError200),
+		},
+		camara: camaraStyle{
+			omitCode:        cfg.faults.on(faultCamaraErrorNoCode),
+			omitMessage:     cfg.faults.on(faultCamaraErrorNoMessage),
+			statusAlways400: cfg.faults.on(faultCamaraStatusMismatch),
+			noEcho:          cfg.faults.on(faultXCorrelatorNotEchoed),
+			failSuccesses:   cfg.faults.on(faultAPIInternalError),
+		},
+	}
+	if cfg.faults.on(faultTokenErrorUnregistered) {
+		k.token.errorCode = "request_failed"
+	}
+	if cfg.faults.on(faultTokenNotJSON) {
+		k.token.successContentType = "text/plain"
+	}
+	k.routes = map[string]koneraRoute{
+		koneraPathClientToken:  {http.MethodPost, tokenRoute, k.handleClientCredentials},
+		koneraPathAuthorize:    {http.MethodGet, browserRoute, k.handleAuthorize},
+		koneraPathOperator:     {http.MethodGet, browserRoute, k.handleOperator},
+		koneraPathCallback:     {http.MethodGet, browserRoute, k.handleCallback},
+		koneraPathCodeToken:    {http.MethodPost, tokenRoute, k.handleCodeExchange},
+		koneraPathSimSwapCheck: {http.MethodPost, camaraRoute, k.handleSimSwapCheck},
+		koneraPathSimSwapDate:  {http.MethodPost, camaraRoute, k.handleSimSwapDate},
+		koneraPathVerify:       {http.MethodPost, camaraRoute, k.handleVerify},
+		koneraPathVerifyCamara: {http.MethodPost, camaraRoute, k.handleVerify},
+	}
+	return k
+}
+
+// ServeHTTP routes by exact path, and answers an unknown path with a CAMARA 404 and a known path
+// with the wrong method with a 405 naming the method it takes.
+func (k *konera) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	route, ok := k.routes[r.URL.Path]
+	if !ok {
+		k.camara.writeError(w, r, http.StatusNotFound, codeNotFound, "no resource at "+r.URL.Path)
+		return
+	}
+	if r.Method != route.method {
+		w.Header().Set("Allow", route.method)
+		message := r.Method + " is not allowed here; use " + route.method
+		switch route.kind {
+		case tokenRoute:
+			k.token.writeError(w, http.StatusMethodNotAllowed, "invalid_request", message)
+		case browserRoute:
+			writeOAuthError(w, http.StatusMethodNotAllowed, "invalid_request", message)
+		default:
+			k.camara.writeError(w, r, http.StatusMethodNotAllowed, codeMethodNotAllowed, message)
+		}
+		return
+	}
+	route.handle(w, r)
+}
+
+func (k *konera) values(baseURL string) map[string]string {
+	return map[string]string{
+		"url":              baseURL,
+		"client_id":        k.client.id,
+		"client_secret":    k.client.secret,
+		"redirect_uri":     k.client.redirectURI,
+		"device_number":    koneraDeviceNumber,
+		"other_number":     koneraOtherNumber,
+		"swapped_number":   koneraSwappedNumber,
+		"unswapped_number": koneraUnswappedNumber,
+	}
+}
+
+// caller is who an API request acts for once its bearer token has been accepted.
+type caller struct {
+	scopes []string
+	device string // the device's number when the token is 3-legged; "" when 2-legged
+}
+
+func (c caller) threeLegged() bool     { return c.device != "" }
+func (c caller) has(scope string) bool { return slices.Contains(c.scopes, scope) }
+func callerOf(t accessToken) caller    { return caller{scopes: t.scopes, device: t.device} }
+
+// authenticate accepts the bearer token of a CAMARA request. asMissing and asUnknown are who a
+// request with no token, or with a token the sandbox never issued, is taken to be when a fault
+// says to let those through; nil refuses them. A non-Bearer Authorization header is always refused.
+func (k *konera) authenticate(r *http.Request, asMissing, asUnknown *caller) (caller, bool) {
+	value, present, ok := bearerToken(r)
+	switch {
+	case !present && asMissing != nil:
+		return *asMissing, true
+	case !present || !ok:
+		return caller{}, false
+	}
+	t, known := k.store.accessToken(value)
+	switch {
+	case !known && asUnknown != nil:
+		return *asUnknown, true
+	case !known:
+		return caller{}, false
+	case t.expiredAt(k.now()) && !k.faults.on(faultExpiredTokenAccepted):
+		return caller{}, false
+	}
+	return callerOf(t), true
+}
+
+// unauthenticated refuses a CAMARA request without valid credentials. The body is the generic
+// one Commonalities requires whatever the reason; the challenge satisfies RFC 9110 15.5.2.
+func (k *konera) unauthenticated(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("WWW-Authenticate", `Bearer realm="konera"`)
+	k.camara.writeError(w, r, http.StatusUnauthorized, codeUnauthenticated,
+		"Request not authenticated due to missing, invalid, or expired credentials.")
+}
+
+// permissionDenied refuses a CAMARA request whose token does not allow the operation.
+func (k *konera) permissionDenied(w http.ResponseWriter, r *http.Request, why string) {
+	k.camara.writeError(w, r, http.StatusForbidden, codePermissionDenied, why)
+}
