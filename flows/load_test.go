@@ -27,6 +27,11 @@ func TestBuiltinFlowsParse(t *testing.T) {
 			if s.Kind != KindWait && s.CheckCount() == 0 {
 				t.Errorf("%s/%s checks nothing", f.ID, s.ID)
 			}
+			for _, c := range s.Checks {
+				if c.Ref == "" {
+					t.Errorf("%s/%s: check %s cites no clause or document (ref)", f.ID, s.ID, c.ID)
+				}
+			}
 		}
 		if w, ok := want[f.ID]; ok && !reflect.DeepEqual(f.Needs(), w) {
 			t.Errorf("%s needs %v, want %v", f.ID, f.Needs(), w)

@@ -31,12 +31,19 @@ func NewMasker() *Masker { return &Masker{labels: map[string]string{}} }
 // declared a secret: masking every "42" in a report would hide more than it protects.
 const minLearned = 6
 
-// sensitiveFields are JSON members and query parameters whose values are secrets whatever flow
-// they appear in.
-var sensitiveFields = map[string]bool{
-	"access_token": true, "refresh_token": true, "id_token": true, "code": true,
+// secretMembers are JSON members whose string values are credentials whatever flow they appear
+// in. "code" is not one of them: in a JSON body it is a CAMARA error code, which a reader must see.
+var secretMembers = map[string]bool{
+	"access_token": true, "refresh_token": true, "id_token": true,
 	"client_secret": true, "password": true, "sesskey": true, "apikey": true,
 	"notification_token": true, "client_assertion": true, "assertion": true,
+}
+
+// secretParam reports whether a query parameter carries a credential: the members above, the
+// authorization code, and the codes and sessions an operator's redirect chain passes along.
+func secretParam(name string) bool {
+	name = strings.ToLower(name)
+	return secretMembers[name] || name == "code" || name == "session" || strings.HasSuffix(name, "_code")
 }
 
 // Add registers a declared secret under a label. Empty values are ignored.
@@ -145,7 +152,7 @@ func (m *Masker) learnHeaders(h http.Header) {
 // learnBody registers the values of sensitive JSON members at any depth of a JSON body.
 func (m *Masker) learnBody(body []byte) {
 	walkJSON(body, func(key, value string) {
-		if sensitiveFields[strings.ToLower(key)] {
+		if secretMembers[strings.ToLower(key)] {
 			m.learn(key, value)
 		}
 	})
@@ -157,7 +164,7 @@ func (m *Masker) learnQuery(u *url.URL) {
 		return
 	}
 	for k, vs := range u.Query() {
-		if sensitiveFields[strings.ToLower(k)] {
+		if secretParam(k) {
 			for _, v := range vs {
 				m.learn(k, v)
 			}

@@ -93,6 +93,11 @@ func TestSecretsNeverLeaveTheRunner(t *testing.T) {
 	if !strings.Contains(text, "[secret:client_secret]") || !strings.Contains(text, "[secret:access_token]") {
 		t.Error("masked values are not labelled")
 	}
+	// Masking must not hide evidence: the CAMARA error code is not a secret.
+	s := stepOf(t, run, "konera.sim-swap", "no-token")
+	if body := s.Exchanges[0].Response.Body; !strings.Contains(body, `"code":"UNAUTHENTICATED"`) {
+		t.Errorf("the CAMARA error body is over-masked: %s", body)
+	}
 }
 
 func TestRefusedConnectionFailsTheStepAndTheRunGoesOn(t *testing.T) {
@@ -177,5 +182,57 @@ func TestStepsCanBeRerunOneAtATime(t *testing.T) {
 	}
 	if got := s.Result().Steps[1].Status; got != checks.Pass {
 		t.Errorf("re-run step recorded as %s", got)
+	}
+}
+
+// A step cut short by the person running telconform is recorded as skipped, not as an error: the
+// provider did nothing wrong.
+func TestStepInterruptedMidwayIsASkip(t *testing.T) {
+	target, _ := koneraTarget(t, sandbox.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	run := (&flows.Runner{}).Run(ctx, []*flows.Target{target}, func(e flows.Event) {
+		if s, ok := e.(flows.StepStarted); ok && s.Step.ID == "token-expires" {
+			cancel()
+		}
+	})
+	s := stepOf(t, run, "konera.sim-swap", "token-expires")
+	if s.Status != checks.Skip || s.Reason != "run interrupted" {
+		t.Errorf("interrupted wait: %s %q", s.Status, s.Reason)
+	}
+	if run.Status != checks.Pass || !run.Interrupted {
+		t.Errorf("run %s, interrupted %v: want pass so far, interrupted", run.Status, run.Interrupted)
+	}
+}
+
+// TestBasicAuthStep drives a flow written for this test: client credentials sent with HTTP Basic
+// (RFC 6749 2.3.1), which the sandbox accepts, and checks that the credentials are masked.
+func TestBasicAuthStep(t *testing.T) {
+	const src = `
+[[flow]]
+id = "test.basic"
+title = "Basic"
+  [[flow.step]]
+  id = "token"
+  title = "Token with Basic credentials"
+  url = "{{token_url}}"
+  form = { grant_type = "client_credentials" }
+  basic = { user = "{{client_id}}", password = "{{client_secret}}" }
+  packs = ["oauth2.token"]
+  checks = [ { id = "http.status", on = "status", equals = 200 }, { id = "took", on = "duration", lt = 60000 } ]
+`
+	fl, err := flows.Parse("basic.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, _ := koneraTarget(t, sandbox.Options{ClientSecret: "MARKER-basic-9"})
+	target.Flows = fl
+	run := (&flows.Runner{}).Run(context.Background(), []*flows.Target{target}, nil)
+	s := stepOf(t, run, "test.basic", "token")
+	if s.Status != checks.Pass {
+		t.Fatalf("basic token step %s: %v", s.Status, s.Outcomes)
+	}
+	if got := s.Exchanges[0].Request.Header.Get("Authorization"); got != "Basic [secret:authorization]" {
+		t.Errorf("Authorization recorded as %q", got)
 	}
 }

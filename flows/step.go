@@ -57,6 +57,11 @@ func (s *Session) runStep(ctx context.Context, i int, st *Step) StepResult {
 		res.Status, res.Reason = checks.Skip, skip.reason
 		res.Outcomes = skippedOutcomes(st, "step skipped: "+skip.reason)
 		return res
+	case err != nil && ctx.Err() != nil:
+		// Interrupted by the person running it, not failed by the provider.
+		res.Status, res.Reason = checks.Skip, "run interrupted"
+		res.Outcomes = skippedOutcomes(st, "run interrupted")
+		return res
 	case err != nil:
 		res.Status, res.Reason = checks.Error, err.Error()
 		res.Outcomes = skippedOutcomes(st, "no response to check")

@@ -111,7 +111,32 @@ func findings(steps []flows.StepResult) []finding {
 			}
 		}
 	}
-	return append(append(bad, warned...), skipped...)
+	return group(append(append(bad, warned...), skipped...))
+}
+
+// group folds findings that say the same thing about several steps into one line ("x token,
+// wrong-secret  error: connection refused"), so that an unreachable provider or an interrupted run
+// does not push the other findings out of the summary.
+func group(fs []finding) []finding {
+	var out []finding
+	steps := map[string][]string{}
+	for _, f := range fs {
+		key := string(f.mark) + f.text
+		if _, seen := steps[key]; !seen {
+			out = append(out, f)
+		}
+		steps[key] = append(steps[key], f.step)
+	}
+	for i, f := range out {
+		names := steps[string(f.mark)+f.text]
+		switch {
+		case len(names) > 3:
+			out[i].step = fmt.Sprintf("%d steps (%s, %s, ...)", len(names), names[0], names[1])
+		default:
+			out[i].step = strings.Join(names, ", ")
+		}
+	}
+	return out
 }
 
 // writeFindings writes at most maxFindings findings, then says how many more the report holds.

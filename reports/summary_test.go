@@ -72,6 +72,29 @@ func TestSummaryIsPlainASCII(t *testing.T) {
 	}
 }
 
+// Steps that failed or were skipped for the same reason share one line, so an unreachable
+// provider or an interrupted run leaves room for the other findings.
+func TestSummaryGroupsRepeatedFindings(t *testing.T) {
+	run := &flows.RunResult{Status: checks.Error, Targets: []flows.TargetResult{{Name: "p", Status: checks.Error,
+		Flows: []flows.FlowResult{{ID: "f", Status: checks.Error}}}}}
+	f := &run.Targets[0].Flows[0]
+	for _, id := range []string{"a", "b"} {
+		f.Steps = append(f.Steps, flows.StepResult{ID: id, Status: checks.Error, Reason: "connection refused"})
+	}
+	for i := range 5 {
+		f.Steps = append(f.Steps, flows.StepResult{ID: fmt.Sprintf("s%d", i), Status: checks.Skip, Reason: "run interrupted"})
+	}
+	out := summaryOf(run, nil)
+	for _, want := range []string{
+		"        x a, b  error: connection refused\n",
+		"        - 5 steps (s0, s1, ...)  skipped: run interrupted\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+}
+
 // A flow with more findings than a screen allows shows the first ones, failures first, and says
 // how many more the report holds.
 func TestSummaryCutsLongFlows(t *testing.T) {
@@ -79,7 +102,7 @@ func TestSummaryCutsLongFlows(t *testing.T) {
 		Flows: []flows.FlowResult{{ID: "f", Status: checks.Fail}}}}}
 	f := &run.Targets[0].Flows[0]
 	for i := range 11 {
-		f.Steps = append(f.Steps, flows.StepResult{ID: fmt.Sprintf("later-%d", i), Status: checks.Skip, Reason: "not run"})
+		f.Steps = append(f.Steps, flows.StepResult{ID: fmt.Sprintf("later-%d", i), Status: checks.Skip, Reason: fmt.Sprintf("reason %d", i)})
 	}
 	f.Steps = append(f.Steps, flows.StepResult{ID: "last", Status: checks.Fail, Outcomes: []checks.Outcome{
 		{ID: "c", Level: checks.LevelFail, Status: checks.Fail, Expected: "1", Got: strings.Repeat("2", 500)}}})
