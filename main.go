@@ -11,6 +11,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -26,6 +27,7 @@ import (
 	"github.com/telconform/telconform/profiles"
 	"github.com/telconform/telconform/reports"
 	"github.com/telconform/telconform/sandbox"
+	"github.com/telconform/telconform/ui"
 )
 
 // version is set at build time with -ldflags "-X main.version=…"; otherwise the module version.
@@ -77,6 +79,7 @@ func toolVersion() string {
 const usage = `telconform tests telco network APIs for conformance.
 
 Usage:
+  telconform [options]                                     the terminal UI
   telconform --report FILE [--report FILE]... [options]   run headless (CI)
   telconform flows                                         list the flows
   telconform profiles                                      list built-in and found profiles
@@ -92,7 +95,12 @@ Options:
   --var NAME=VALUE  set or override a profile variable (repeatable; not for secrets)
   --fault NAME      make the built-in sandbox deviate (repeatable; telconform sandbox -h lists them)
   --max-wait D      longest wait step to run against a real provider (default 0s: skip them)
+  --walk WHO        who follows authorization redirects: agent (telconform) or device (a person
+                    on the phone; headless runs take the callback from --var callback_STEP=URL)
   -v                print each step as it finishes (stderr)
+  --callback-addr A where the UI listens for the phone's callback (default: the redirect
+                    URI's address if it is on this machine, else 127.0.0.1:8765)
+  --debug FILE      write the UI's debug log to FILE
 
 Exit codes: 0 all checks passed, 1 a check failed or a step could not run,
 2 bad usage or a bad profile, 130 interrupted (the report is still written).
@@ -148,6 +156,9 @@ func (a *app) headless(ctx context.Context, args []string) int {
 	fs.Var(&faults, "fault", "")
 	fs.Var(&vars, "var", "")
 	maxWait := fs.Duration("max-wait", 0, "")
+	walk := fs.String("walk", "", "")
+	debugFile := fs.String("debug", "", "")
+	callbackAddr := fs.String("callback-addr", "", "")
 	verbose := fs.Bool("v", false, "")
 	showVersion := fs.Bool("version", false, "")
 	if err := fs.Parse(args); err != nil {
@@ -164,11 +175,9 @@ func (a *app) headless(ctx context.Context, args []string) int {
 	if fs.NArg() > 0 {
 		return a.fail(exitUsage, "unexpected argument %q (telconform -h for usage)", fs.Arg(0))
 	}
-	if len(reportPaths) == 0 {
-		if !a.isTerminal() {
-			return a.fail(exitUsage, "stdout is not a terminal: run headless with --report FILE (for example: telconform --report report.xml)")
-		}
-		return a.fail(exitUsage, "the terminal UI is not available in this build yet: run headless with --report FILE (for example: telconform --report report.xml)")
+	interactive := len(reportPaths) == 0
+	if interactive && !a.isTerminal() {
+		return a.fail(exitUsage, "stdout is not a terminal: run headless with --report FILE (for example: telconform --report report.xml)")
 	}
 	for _, p := range reportPaths {
 		if err := checkReportPath(p); err != nil {
@@ -183,12 +192,21 @@ func (a *app) headless(ctx context.Context, args []string) int {
 		}
 		overrides[name] = value
 	}
+	if *walk != "" && *walk != flows.WalkAgent && *walk != flows.WalkDevice {
+		return a.fail(exitUsage, "--walk %s: use agent (telconform follows the redirects) or device (a person, on the phone)", *walk)
+	}
 	for _, f := range faults {
 		if !knownFault(f) {
 			return a.fail(exitUsage, "--fault %s: no such fault (telconform sandbox -h lists them)", f)
 		}
 	}
 
+	if interactive {
+		return a.interactive(ctx, profileNames, ui.Options{
+			Env: a.env, Vars: overrides, MaxWait: *maxWait, Walk: *walk, CallbackAddr: *callbackAddr,
+			Sandbox: a.sandboxWith(faults), SandboxClock: a.sandboxClock, Version: toolVersion(),
+		}, *debugFile)
+	}
 	profs, code := a.loadProfiles(profileNames)
 	if code != exitOK {
 		return code
@@ -200,8 +218,7 @@ func (a *app) headless(ctx context.Context, args []string) int {
 		return code
 	}
 
-	so := a.sandbox
-	so.Faults = append(append([]string(nil), so.Faults...), faults...)
+	so := a.sandboxWith(faults)
 	var targets []*flows.Target
 	var started []*profiles.Resolved
 	var problems []string
@@ -210,7 +227,7 @@ func (a *app) headless(ctx context.Context, args []string) int {
 			continue
 		}
 		opts := profiles.Options{Env: a.env, Vars: overrides, Flows: flowIDs, MaxWait: *maxWait,
-			Sandbox: so, SandboxClock: a.sandboxClock}
+			Sandbox: so, SandboxClock: a.sandboxClock, Walk: *walk}
 		res, err := p.Resolve(opts)
 		if err != nil {
 			problems = append(problems, err.Error())
@@ -260,6 +277,40 @@ func (a *app) headless(ctx context.Context, args []string) int {
 		return exitUsage
 	case run.Status == checks.Fail || run.Status == checks.Error:
 		return exitFailed
+	}
+	return exitOK
+}
+
+// sandboxWith is the sandbox configuration with the command line's faults added.
+func (a *app) sandboxWith(faults []string) sandbox.Options {
+	so := a.sandbox
+	so.Faults = append(append([]string(nil), so.Faults...), faults...)
+	return so
+}
+
+// interactive runs the terminal UI. Profiles named on the command line are loaded first, so a
+// broken one is reported on stderr with exit 2 before the screen is taken over.
+func (a *app) interactive(ctx context.Context, names []string, opts ui.Options, debugFile string) int {
+	if len(names) > 0 {
+		profs, code := a.loadProfiles(names)
+		if code != exitOK {
+			return code
+		}
+		opts.Profiles = profs
+	}
+	if debugFile != "" {
+		f, err := os.OpenFile(debugFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return a.fail(exitUsage, "--debug: %v", err)
+		}
+		defer f.Close()
+		opts.Log = log.New(f, "", log.LstdFlags|log.Lmicroseconds)
+	}
+	if err := ui.Run(ctx, opts, os.Stdin, os.Stdout); err != nil {
+		if ctx.Err() != nil {
+			return exitInterrupted
+		}
+		return a.fail(exitFailed, "terminal UI: %v", err)
 	}
 	return exitOK
 }

@@ -293,7 +293,7 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 	// --var applies to every profile of a run, so the two profiles run separately.
 	for _, args := range [][]string{
 		{"--profile", "sandbox-konera"},
-		{"--profile", "konera",
+		{"--profile", "konera", "--walk", "agent",
 			"--var", "token_url=" + v["url"] + "/auth/realms/konera/protocol/openid-connect/token",
 			"--var", "authorize_url=" + v["url"] + "/auth/authorize", "--var", "auth_token_url=" + v["url"] + "/auth/token",
 			"--var", "api_base=" + v["url"]},
@@ -368,6 +368,26 @@ func TestEnginePackagesStayOffTheTerminal(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "github.com/telconform/telconform/checks") {
 		t.Error("go list did not list the engine packages")
+	}
+	// And no package but ui imports them directly, main included.
+	out, err = exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "./...").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	uiImports := false
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		pkg, imports, _ := strings.Cut(line, " ")
+		if !strings.Contains(imports, "charmbracelet") {
+			continue
+		}
+		if pkg == "github.com/telconform/telconform/ui" {
+			uiImports = true
+			continue
+		}
+		t.Errorf("%s imports a terminal library; only ui may", pkg)
+	}
+	if !uiImports {
+		t.Error("ui does not import Bubble Tea: is the test reading the right list?")
 	}
 }
 

@@ -152,6 +152,9 @@ var AuthorizeRedirect = register(&Pack{
 				if ev.Redirect == nil {
 					return notApplicable("the walk did not end on a redirect")
 				}
+				if ev.Status == 0 {
+					return notApplicable("the redirect happened on the device; its status was not seen")
+				}
 				v := NumberValue(float64(ev.Status))
 				return holds(ev.Status != 307 && ev.Status != 308, "a redirect other than 307 or 308", v)
 			},

@@ -44,6 +44,12 @@ type CheckDone struct {
 	Outcome checks.Outcome
 }
 
+// InputNeeded is sent when a step waits for a person (see Runner.Input).
+type InputNeeded struct {
+	Where
+	Request InputRequest
+}
+
 // StepDone is sent when a step has finished, with its whole record.
 type StepDone struct {
 	Where
@@ -61,5 +67,6 @@ func (StepStarted) event()      {}
 func (RequestSent) event()      {}
 func (ResponseReceived) event() {}
 func (CheckDone) event()        {}
+func (InputNeeded) event()      {}
 func (StepDone) event()         {}
 func (FlowDone) event()         {}

@@ -33,6 +33,14 @@ type Exchange struct {
 	Duration time.Duration `json:"-"`
 }
 
+// Handoff records a walk a person performed on the device: the URL they opened and the
+// callback they brought back (empty when the browser was not sent back).
+type Handoff struct {
+	URL      string `json:"url"`
+	Callback string `json:"callback"`
+	Via      string `json:"via"`
+}
+
 // StepResult is the record of one step: what was sent and received, what was captured and what
 // every check found.
 type StepResult struct {
@@ -47,6 +55,7 @@ type StepResult struct {
 	Started   time.Time         `json:"started"`
 	Duration  time.Duration     `json:"-"`
 	Exchanges []Exchange        `json:"exchanges,omitempty"`
+	Handoff   *Handoff          `json:"handoff,omitempty"`
 	Captured  map[string]string `json:"captured,omitempty"`
 	Outcomes  []checks.Outcome  `json:"checks"`
 }
@@ -140,4 +149,30 @@ func rollUp(parts []checks.Status) checks.Status {
 		return checks.Skip
 	}
 	return st
+}
+
+// RollUpFlows is the status of a set of flow records, as a target's status is computed: the
+// worst, with skipped flows not making it worse. The terminal UI uses it for exports.
+func RollUpFlows(fs []FlowResult) checks.Status {
+	parts := make([]checks.Status, len(fs))
+	for i, f := range fs {
+		parts[i] = f.Status
+	}
+	return rollUp(parts)
+}
+
+// NewFlowResult builds a flow's record from step records kept elsewhere (the terminal UI keeps
+// its own copy while steps run), with the same status rules as a run.
+func NewFlowResult(f *Flow, steps []StepResult) FlowResult {
+	fr := FlowResult{ID: f.ID, Title: f.Title, Explain: f.Explain, Steps: steps}
+	parts := make([]checks.Status, len(steps))
+	for i, s := range steps {
+		parts[i] = s.Status
+		if fr.Started.IsZero() && !s.Started.IsZero() {
+			fr.Started = s.Started
+		}
+		fr.Duration += s.Duration
+	}
+	fr.Status = rollUp(parts)
+	return fr
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"strings"
 	"time"
 
@@ -25,6 +26,9 @@ type Target struct {
 	// MaxWait is the longest wait step the target allows; a longer one is skipped with a reason.
 	// Negative means no limit (the sandbox's simulated clock makes waits free).
 	MaxWait time.Duration
+	// Walk says who follows authorization redirects: WalkAgent (telconform, the default) or
+	// WalkDevice (a person, on the phone).
+	Walk string
 }
 
 // Runner executes flows. Its zero value is ready to use; the fields tune it.
@@ -41,6 +45,9 @@ type Runner struct {
 	MaxHops int
 	// UserAgent is sent with every request.
 	UserAgent string
+	// Input reaches a person for steps only a person can do; nil (headless) means such steps
+	// are answered from the profile's variables or skipped with a reason naming the variable.
+	Input Input
 }
 
 func (r *Runner) bodyLimit() int {
@@ -267,6 +274,11 @@ func (s *Session) maskResult(st StepResult) StepResult {
 		ex[i] = s.maskExchange(e)
 	}
 	st.Exchanges = ex
+	if st.Handoff != nil {
+		h := *st.Handoff
+		h.URL, h.Callback = m.Mask(h.URL), m.Mask(h.Callback)
+		st.Handoff = &h
+	}
 	if st.Captured != nil {
 		c := make(map[string]string, len(st.Captured))
 		for k, v := range st.Captured {
@@ -315,4 +327,38 @@ func cut(b []byte, n int) (string, bool) {
 		return string(b), false
 	}
 	return strings.ToValidUTF8(string(b[:n]), ""), true
+}
+
+// Preview says what step i would do if it were sent now, with the values known so far filled
+// in: "POST https://…/token", "GET https://…/authorize?… (then follow redirects)", "5m1s". A
+// value not known yet is left as its {{template}}. It must not be called while a step runs.
+func (s *Session) Preview(i int) string {
+	st := s.flow.Steps[i]
+	fill := func(t string) string {
+		out, _ := expand(t, s.lookup, nil)
+		return out
+	}
+	if st.Kind == KindWait {
+		return fill(st.Wait)
+	}
+	method := st.Method
+	if method == "" {
+		method = http.MethodGet
+		if len(st.Form) > 0 || st.JSON != "" || st.Body != "" {
+			method = http.MethodPost
+		}
+	}
+	u := fill(st.URL)
+	if len(st.Query) > 0 {
+		q := url.Values{}
+		for _, k := range sortedKeys(st.Query) {
+			q.Set(k, fill(st.Query[k]))
+		}
+		u += "?" + q.Encode()
+	}
+	line := s.masker.Mask(method + " " + u)
+	if st.Kind == KindWalk {
+		line += " (then follow redirects)"
+	}
+	return line
 }

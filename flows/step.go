@@ -38,6 +38,12 @@ func (s *Session) runStep(ctx context.Context, i int, st *Step) StepResult {
 		return s.skipped(st, reason)
 	}
 	for name, kind := range st.Generate {
+		// A profile variable of the same name wins, so a headless run handed a callback from a
+		// device can also be handed the state that callback echoes.
+		if v, ok := s.target.Vars[name]; ok {
+			s.vars[name] = v
+			continue
+		}
 		s.vars[name] = generate(kind, start)
 	}
 	var ev *checks.Evidence

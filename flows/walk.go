@@ -29,6 +29,9 @@ func (s *Session) walk(ctx context.Context, i int, st *Step, res *StepResult) (*
 	if err != nil || until.Host == "" {
 		return nil, fmt.Errorf("until %q is not an absolute URL", untilText)
 	}
+	if s.target.Walk == WalkDevice {
+		return s.walkOnDevice(ctx, i, st, req, sent, until, res)
+	}
 	for hop := 0; ; hop++ {
 		ev, err := s.exchange(i, req, res)
 		if err != nil {
@@ -59,4 +62,25 @@ func (s *Session) walk(ctx context.Context, i int, st *Step, res *StepResult) (*
 // sameOrigin reports whether u is on the scheme, host and port of the redirect URI.
 func sameOrigin(u, redirect *url.URL) bool {
 	return strings.EqualFold(u.Scheme, redirect.Scheme) && strings.EqualFold(u.Host, redirect.Host)
+}
+
+// walkOnDevice hands the walk to a person: the device opens the URL, and the URL its browser is
+// sent back to is the evidence. What happened between is the operator's and the phone's.
+func (s *Session) walkOnDevice(ctx context.Context, i int, st *Step, req *http.Request, sent checks.Sent, until *url.URL, res *StepResult) (*checks.Evidence, error) {
+	s.masker.learnHeaders(req.Header)
+	ans, err := s.handoff(ctx, i, st, req.URL.String(), until.String())
+	if err != nil {
+		return nil, err
+	}
+	res.Handoff = &Handoff{URL: req.URL.String(), Callback: ans.URL, Via: ans.Via}
+	ev := &checks.Evidence{Sent: sent}
+	if cb := strings.TrimSpace(ans.URL); cb != "" {
+		u, err := url.Parse(cb)
+		if err != nil || !sameOrigin(u, until) {
+			return nil, fmt.Errorf("the callback %q is not a URL on %s://%s", cb, until.Scheme, until.Host)
+		}
+		ev.Redirect = u
+		s.masker.learnQuery(u)
+	}
+	return ev, nil
 }

@@ -29,6 +29,10 @@ type Profile struct {
 	// Sandbox names the built-in sandbox provider this profile runs against; telconform starts
 	// it in-process on a loopback port and fills ${sandbox:...} references from it.
 	Sandbox string `toml:"sandbox"`
+	// Walk says who follows authorization redirects: "agent" (telconform itself) or "device"
+	// (a person, on the phone). It defaults to agent for sandbox profiles and to device for
+	// real providers, whose network-based authentication only recognises the phone.
+	Walk string `toml:"walk"`
 	// Flows lists the flow ids to run, in order.
 	Flows []string `toml:"flows"`
 	// FlowFiles are extra flow files, relative to the profile, for a provider whose
@@ -73,6 +77,16 @@ func Parse(file, dir string, data []byte) (*Profile, error) {
 	}
 	if p.Sandbox != "" && !contains(sandbox.Providers(), p.Sandbox) {
 		at("sandbox", fmt.Sprintf("no built-in sandbox %q: use one of %s", p.Sandbox, strings.Join(sandbox.Providers(), ", ")))
+	}
+	switch p.Walk {
+	case "":
+		p.Walk = flows.WalkDevice
+		if p.Sandbox != "" {
+			p.Walk = flows.WalkAgent
+		}
+	case flows.WalkAgent, flows.WalkDevice:
+	default:
+		at("walk", fmt.Sprintf("walk %q: use \"agent\" (telconform follows the redirects) or \"device\" (a person, on the phone)", p.Walk))
 	}
 	for _, k := range sortedKeys(p.Vars) {
 		checkReferences(p, "vars."+k, p.Vars[k], at)

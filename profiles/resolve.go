@@ -27,6 +27,8 @@ type Options struct {
 	Sandbox sandbox.Options
 	// SandboxClock is the base of that simulated clock; nil means time.Now.
 	SandboxClock func() time.Time
+	// Walk, when set, overrides the profile's walk ("agent" or "device").
+	Walk string
 }
 
 // Resolved is a profile ready to run, with the sandbox it started, if any.
@@ -129,8 +131,12 @@ func (p *Profile) Resolve(opts Options) (*Resolved, error) {
 		})
 		return out, err
 	}
+	walk := p.Walk
+	if opts.Walk != "" {
+		walk = opts.Walk
+	}
 	t := &flows.Target{Name: p.Name, Title: p.Title, Source: p.Source, Sandbox: p.Sandbox, Flows: selected,
-		Vars: map[string]string{}, Secrets: map[string]string{}, Clock: clock, MaxWait: maxWait}
+		Vars: map[string]string{}, Secrets: map[string]string{}, Clock: clock, MaxWait: maxWait, Walk: walk}
 	var errs flows.FileErrors
 	for _, group := range []struct {
 		prefix string

@@ -1,0 +1,230 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/telconform/telconform/flows"
+)
+
+// handoff is the panel shown while a step waits for a person: the URL to open on the phone (as
+// text, and as a QR code on request), and three ways to bring back where the browser landed:
+// paste it, let telconform listen for it on a local address, or say no redirect came.
+type handoff struct {
+	c      *common
+	ask    inputAsk
+	listen key.Binding // the Listen binding, its help naming the address
+
+	paste    textinput.Model
+	pasting  bool
+	addr     string
+	listener *flows.CallbackListener
+	stopWait context.CancelFunc
+	showQR   bool
+	problem  string
+}
+
+func newHandoff(c *common, ask inputAsk, addr string) handoff {
+	in := textinput.New()
+	in.Placeholder = "paste the URL here"
+	// The callback carries the authorization code, a secret: it is never drawn.
+	in.EchoMode = textinput.EchoPassword
+	in.EchoCharacter = '•'
+	in.Prompt = "> "
+	if addr == "" {
+		addr = listenAddr(ask.req.RedirectURI)
+	}
+	listen := c.keys.Listen
+	listen.SetHelp(listen.Help().Key, "listen on "+addr)
+	return handoff{c: c, ask: ask, paste: in, addr: addr, listen: listen}
+}
+
+// listenAddr picks where to listen: the redirect URI's own address when it points at this
+// machine, otherwise a local port the person can forward the phone's redirect to.
+func listenAddr(redirectURI string) string {
+	u, err := url.Parse(redirectURI)
+	if err == nil {
+		host := u.Hostname()
+		if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+			if u.Port() != "" {
+				return u.Host
+			}
+		}
+	}
+	return "127.0.0.1:8765"
+}
+
+func (h handoff) typing() bool { return h.pasting }
+
+// stop ends a wait for the callback; the wait command then closes its listener.
+func (h *handoff) stop() {
+	if h.stopWait != nil {
+		h.stopWait()
+		h.stopWait = nil
+	}
+}
+
+// Update handles the panel's keys and its listener; a non-nil reply is the person's answer.
+func (h handoff) Update(msg tea.Msg) (handoff, tea.Cmd, *inputReply) {
+	switch msg := msg.(type) {
+	case listeningMsg:
+		if msg.err != nil {
+			h.problem = fmt.Sprintf("Cannot listen on %s: %v", h.addr, msg.err)
+			return h, nil, nil
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		h.listener, h.stopWait = msg.listener, cancel
+		return h, waitCallbackCmd(ctx, msg.listener), nil
+	case callbackMsg:
+		if msg.err != nil {
+			return h, nil, nil // the wait was stopped
+		}
+		return h.accept(msg.url, "listener")
+	case tea.KeyMsg:
+		return h.key(msg)
+	}
+	var cmd tea.Cmd
+	h.paste, cmd = h.paste.Update(msg)
+	return h, cmd, nil
+}
+
+func (h handoff) key(msg tea.KeyMsg) (handoff, tea.Cmd, *inputReply) {
+	if h.pasting {
+		switch {
+		case key.Matches(msg, h.c.keys.Select):
+			return h.accept(h.paste.Value(), "pasted")
+		case key.Matches(msg, h.c.keys.Back):
+			h.pasting = false
+			h.paste.Blur()
+			return h, nil, nil
+		}
+		var cmd tea.Cmd
+		h.paste, cmd = h.paste.Update(msg)
+		return h, cmd, nil
+	}
+	if h.showQR {
+		h.showQR = false // any key closes the code
+		return h, nil, nil
+	}
+	switch {
+	case key.Matches(msg, h.c.keys.Paste):
+		h.pasting, h.problem = true, ""
+		return h, h.paste.Focus(), nil
+	case key.Matches(msg, h.c.keys.Listen):
+		if h.listener != nil {
+			return h, nil, nil
+		}
+		h.problem = ""
+		return h, listenCmd(h.addr, h.ask.req.RedirectURI), nil
+	case key.Matches(msg, h.c.keys.NoRedirect):
+		return h, nil, &inputReply{answer: flows.Answer{URL: "", Via: "person: no redirect"}}
+	case key.Matches(msg, h.c.keys.SkipStep):
+		return h, nil, &inputReply{err: flows.ErrNoAnswer}
+	case key.Matches(msg, h.c.keys.QR):
+		h.showQR = true
+	}
+	return h, nil, nil
+}
+
+// accept checks that what came back is a URL on the redirect URI's origin before handing it on.
+func (h handoff) accept(raw, via string) (handoff, tea.Cmd, *inputReply) {
+	raw = strings.TrimSpace(raw)
+	u, err := url.Parse(raw)
+	want, _ := url.Parse(h.ask.req.RedirectURI)
+	if err != nil || want == nil || !strings.EqualFold(u.Host, want.Host) || !strings.EqualFold(u.Scheme, want.Scheme) {
+		h.problem = fmt.Sprintf("That is not a URL on %s://%s: paste the whole address the browser shows.", want.Scheme, want.Host)
+		h.paste.SetValue("")
+		return h, nil, nil
+	}
+	return h, nil, &inputReply{answer: flows.Answer{URL: raw, Via: via}}
+}
+
+// view draws the panel for the detail pane, width cells wide.
+func (h handoff) view(width int) string {
+	st := h.c.styles
+	req := h.ask.req
+	var lines []string
+	add := func(ls ...string) { lines = append(lines, ls...) }
+	add(st.Warn.Render("This step needs the phone: "+req.Step.ID), "")
+	add(wrap(req.Prompt, width)...)
+	add("", st.Heading.Render("Open on the phone"))
+	add(breakURL(req.URL, width)...)
+	add("", st.Heading.Render("Then bring back where the browser lands"))
+	k := h.c.keys
+	for _, a := range []struct {
+		b    key.Binding
+		what string
+	}{
+		{k.Paste, "paste it"},
+		{k.Listen, "let telconform listen on " + h.addr},
+		{k.NoRedirect, "it showed an error page: no redirect"},
+		{k.SkipStep, "skip this step"},
+		{k.QR, "show the URL as a QR code"},
+	} {
+		add(wrapStyled(func(s ...string) string { return strings.Join(s, "") }, keyText(st, a.b)+"  "+a.what, width)...)
+	}
+	if h.pasting {
+		add("", h.paste.View())
+	}
+	if h.listener != nil {
+		add("", st.Running.Render(fmt.Sprintf("Listening on %s for %s.", h.listener.Addr, req.RedirectURI)))
+		add(wrap("Point the redirect URI (or a tunnel in front of it) at this address; the flow goes on when the browser arrives.", width)...)
+	}
+	if h.problem != "" {
+		add("", st.Problem.Render(h.problem))
+	}
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = truncate(l, width)
+	}
+	return strings.Join(out, "\n")
+}
+
+// qrView fills the body with the QR code of the URL, or says how big the terminal must be.
+func (h handoff) qrView(width, height int) string {
+	st := h.c.styles
+	code, w, rows := qrCode(h.ask.req.URL)
+	if code == "" {
+		return st.Problem.Render("This URL is too long for a QR code: copy it from the panel instead.")
+	}
+	if w > width || rows+1 > height {
+		need := fmt.Sprintf("The QR code needs %d×%d cells; this terminal has %d×%d.", w, rows+1, width, height)
+		how := "Enlarge the window or zoom out, or open the URL from the panel. Any key goes back."
+		return strings.Join(append(wrapStyled(st.Warn.Render, need, width), wrapStyled(st.Muted.Render, how, width)...), "\n")
+	}
+	return lipgloss.JoinVertical(lipgloss.Left, code, st.Muted.Render("Scan with the phone's camera, on mobile data. Any key goes back."))
+}
+
+func (h handoff) keys() bindings {
+	k := h.c.keys
+	if h.pasting {
+		use := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "use it"))
+		stop := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "stop pasting"))
+		return bindings{short: []key.Binding{use, stop}, full: [][]key.Binding{{use, stop}}}
+	}
+	all := []key.Binding{k.Paste, h.listen, k.NoRedirect, k.SkipStep, k.QR, k.Cancel}
+	return bindings{short: all, full: [][]key.Binding{all}}
+}
+
+func keyText(st Styles, b key.Binding) string { return st.Heading.Render(b.Help().Key) }
+
+// breakURL cuts a long URL into lines of width cells, so it can be read and copied whole.
+func breakURL(u string, width int) []string {
+	if width < 10 {
+		width = 10
+	}
+	var out []string
+	for len(u) > width {
+		out = append(out, u[:width])
+		u = u[width:]
+	}
+	return append(out, u)
+}

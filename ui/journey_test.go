@@ -1,0 +1,191 @@
+package ui
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/teatest"
+
+	"github.com/telconform/telconform/checks"
+	"github.com/telconform/telconform/flows"
+	"github.com/telconform/telconform/sandbox"
+)
+
+// Journeys run the real program (teatest) against the real in-process sandbox over loopback
+// HTTP, typing what a person would type, and assert on what the screen shows and on the final
+// model.
+
+func start(t *testing.T, opts Options) *teatest.TestModel {
+	t.Helper()
+	tm := teatest.NewTestModel(t, New(opts), teatest.WithInitialTermSize(80, 24))
+	t.Cleanup(func() { _ = tm.Quit() })
+	return tm
+}
+
+func waitFor(t *testing.T, tm *teatest.TestModel, texts ...string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		for _, s := range texts {
+			if !bytes.Contains(b, []byte(s)) {
+				return false
+			}
+		}
+		return true
+	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+}
+
+func keys(tm *teatest.TestModel, names ...string) {
+	for _, m := range press(names...) {
+		tm.Send(m)
+	}
+}
+
+func finish(t *testing.T, tm *teatest.TestModel) Model {
+	t.Helper()
+	keys(tm, "q")
+	fm := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(Model)
+	fm.Close()
+	return fm
+}
+
+// openSandboxProfile picks the built-in sandbox profile, the second in the list.
+func openSandboxProfile(t *testing.T, tm *teatest.TestModel) {
+	waitFor(t, tm, "sandbox-konera")
+	keys(tm, "j", "enter")
+	waitFor(t, tm, "Flows of Konera aggregator (built-in sandbox)")
+}
+
+// TestJourneySimSwapRunAndExport: pick the sandbox profile, run the SIM Swap flow in run mode,
+// see every step pass, export a JSON report and find it on disk, parseable, with every step.
+func TestJourneySimSwapRunAndExport(t *testing.T) {
+	tm := start(t, testOptions(t))
+	openSandboxProfile(t, tm)
+	keys(tm, "j", "m", "enter")
+	waitFor(t, tm, "✓ expired-token")
+
+	report := filepath.Join(t.TempDir(), "sim-swap.json")
+	keys(tm, "e")
+	waitFor(t, tm, "Export the results so far")
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlU}) // clear the suggested name
+	tm.Type(report)
+	keys(tm, "enter")
+	waitFor(t, tm, "Wrote ")
+	fm := finish(t, tm)
+
+	fr, ok := fm.results["konera.sim-swap"]
+	if !ok || fr.Status != checks.Pass || len(fr.Steps) != 10 {
+		t.Fatalf("final record: %+v", fr)
+	}
+	for _, s := range fr.Steps {
+		if s.Status != checks.Pass {
+			t.Errorf("step %s: %s %s", s.ID, s.Status, s.Reason)
+		}
+	}
+	data, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Status  string `json:"status"`
+		Summary struct {
+			Steps map[string]int `json:"steps"`
+		} `json:"summary"`
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatalf("the exported report does not parse: %v", err)
+	}
+	if rep.Status != "pass" || rep.Summary.Steps["pass"] != 10 {
+		t.Errorf("exported report: %s, steps %v", rep.Status, rep.Summary.Steps)
+	}
+	if strings.Contains(string(data), sandbox.DefaultClientSecret) {
+		t.Error("the exported report holds the client secret")
+	}
+}
+
+var handoffURL = regexp.MustCompile(`handoff (\S+): open (\S+) \(it calls back to (\S+)\)`)
+
+// TestJourneyWalkThreeLeggedPastingTheCallback walks the Number Verification flow one step at a
+// time with the redirects left to the phone: the test plays the person, opening the authorize
+// URL on the sandbox's device and pasting the URL it came back to. The code in that URL then
+// buys a token that verifies the device's number.
+func TestJourneyWalkThreeLeggedPastingTheCallback(t *testing.T) {
+	opts := testOptions(t)
+	opts.Walk = flows.WalkDevice
+	logs := &syncBuffer{}
+	opts.Log = logTo(logs)
+	tm := start(t, opts)
+	openSandboxProfile(t, tm)
+	keys(tm, "j", "j", "enter") // Number Verification, walk mode
+	waitFor(t, tm, "Not sent yet. Press enter to send it.")
+
+	keys(tm, "enter") // send cc-token
+	waitFor(t, tm, "✓ cc-token")
+	keys(tm, "enter", "enter") // show authorize, send it
+	waitFor(t, tm, "This step needs the phone: authorize")
+
+	var m []string
+	teatest.WaitFor(t, strings.NewReader(""), func([]byte) bool {
+		m = handoffURL.FindStringSubmatch(logs.String())
+		return m != nil
+	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+	callback, err := sandbox.NewDevice().Open(m[2], m[3])
+	if err != nil || callback == "" {
+		t.Fatalf("the phone could not complete the authorization: %q %v", callback, err)
+	}
+	keys(tm, "p")
+	tm.Type(callback)
+	keys(tm, "enter")
+	waitFor(t, tm, "✓ authorize")
+
+	keys(tm, "enter", "enter") // token-exchange
+	waitFor(t, tm, "✓ token-exchange")
+	keys(tm, "enter", "enter") // verify-device
+	waitFor(t, tm, "✓ verify-device")
+	fm := finish(t, tm)
+
+	fr := fm.results["konera.number-verification"]
+	byID := map[string]flows.StepResult{}
+	for _, s := range fr.Steps {
+		byID[s.ID] = s
+	}
+	for _, id := range []string{"cc-token", "authorize", "token-exchange", "verify-device"} {
+		if byID[id].Status != checks.Pass {
+			t.Errorf("%s: %s %s", id, byID[id].Status, byID[id].Reason)
+		}
+	}
+	h := byID["authorize"].Handoff
+	if h == nil || h.Via != "pasted" || !strings.Contains(h.Callback, "code=[secret:code]") {
+		t.Errorf("handoff record %+v", h)
+	}
+	if byID["verify-other"].Status != checks.Skip {
+		t.Errorf("a step not walked to yet is %s", byID["verify-other"].Status)
+	}
+	if strings.Contains(logs.String(), "sbx-code-") || strings.Contains(logs.String(), "sbx-at-") {
+		t.Error("the debug log holds a code or a token")
+	}
+}
+
+// TestJourneyFaultShowsExpectedVersusGot runs the SIM Swap flow against a sandbox that never
+// reports a swap, and reads the failing check's expected versus got off the screen.
+func TestJourneyFaultShowsExpectedVersusGot(t *testing.T) {
+	opts := testOptions(t)
+	opts.Sandbox.Faults = []string{"swap-not-detected"}
+	tm := start(t, opts)
+	openSandboxProfile(t, tm)
+	keys(tm, "j", "m", "enter")
+	waitFor(t, tm, "✓ expired-token")
+	keys(tm, "g", "j") // select check-swapped
+	waitFor(t, tm, "✗ camara.sim-swap.swapped", "expected boolean true", "got      boolean false",
+		"per      CAMARA SS", "check_sim_swap_3_valid_sim")
+	fm := finish(t, tm)
+	if st := fm.results["konera.sim-swap"].Status; st != checks.Fail {
+		t.Errorf("flow status %s, want fail", st)
+	}
+}

@@ -1,0 +1,157 @@
+package ui
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/list"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/telconform/telconform/profiles"
+)
+
+// profileItem is one row of the picker: a profile with the environment variables it still needs
+// (names only, never values), or a profile file that did not load.
+type profileItem struct {
+	p       *profiles.Profile
+	problem error
+	missing []string
+}
+
+func (i profileItem) FilterValue() string {
+	if i.p == nil {
+		return i.problem.Error()
+	}
+	return i.p.Name + " " + i.p.Title + " " + i.p.Provider
+}
+
+// profilesScreen is the filterable list of built-in and user profiles.
+type profilesScreen struct {
+	c    *common
+	list list.Model
+}
+
+func newProfilesScreen(c *common) profilesScreen {
+	l := list.New(nil, profileDelegate{c: c}, 0, 0)
+	l.Title = "Choose a profile"
+	l.SetShowHelp(false)
+	l.DisableQuitKeybindings()
+	l.SetStatusBarItemName("profile", "profiles")
+	l.Styles.Title = c.styles.Heading
+	l.Styles.TitleBar = l.Styles.TitleBar.Padding(0, 0, 1, 1)
+	l.KeyMap.CursorUp = c.keys.Up
+	l.KeyMap.CursorDown = c.keys.Down
+	return profilesScreen{c: c, list: l}
+}
+
+func (s *profilesScreen) setEntries(entries []profileEntry) {
+	items := make([]list.Item, 0, len(entries))
+	for _, e := range entries {
+		items = append(items, profileItem{p: e.profile, problem: e.problem, missing: e.missing})
+	}
+	s.list.SetItems(items)
+}
+
+func (s *profilesScreen) setSize(w, h int) { s.list.SetSize(w, h) }
+
+// filtering reports whether keys are going into the filter box.
+func (s profilesScreen) filtering() bool { return s.list.FilterState() == list.Filtering }
+
+// Update moves through the list; enter on a profile returns it as chosen.
+func (s profilesScreen) Update(msg tea.KeyMsg) (profilesScreen, tea.Cmd, *profiles.Profile) {
+	if key.Matches(msg, s.c.keys.Select) && !s.filtering() {
+		if it, ok := s.list.SelectedItem().(profileItem); ok && it.p != nil {
+			return s, nil, it.p
+		}
+		return s, nil, nil
+	}
+	var cmd tea.Cmd
+	s.list, cmd = s.list.Update(msg)
+	return s, cmd, nil
+}
+
+func (s profilesScreen) View() string {
+	if len(s.list.Items()) == 0 {
+		return s.c.styles.Muted.Render("  loading profiles…")
+	}
+	return s.list.View()
+}
+
+func (s profilesScreen) keys() bindings {
+	k := s.c.keys
+	return bindings{
+		short: []key.Binding{k.Select, k.Filter, k.Up, k.Down, k.Help, k.Quit},
+		full:  [][]key.Binding{{k.Up, k.Down, k.Select}, {k.Filter, k.Back}, {k.Help, k.Quit}},
+	}
+}
+
+// profileDelegate draws a profile on three lines: name and title; provider, flow count, origin
+// and base URL; whether its environment is ready (the names of what is missing, never values).
+type profileDelegate struct{ c *common }
+
+func (d profileDelegate) Height() int                         { return 2 }
+func (d profileDelegate) Spacing() int                        { return 1 }
+func (d profileDelegate) Update(tea.Msg, *list.Model) tea.Cmd { return nil }
+func (d profileDelegate) Render(w io.Writer, m list.Model, index int, item list.Item) {
+	it, ok := item.(profileItem)
+	if !ok {
+		return
+	}
+	s := d.c.styles
+	cursor := "  "
+	if index == m.Index() {
+		cursor = "▸ "
+	}
+	width := m.Width()
+	if it.p == nil {
+		first, _, _ := strings.Cut(it.problem.Error(), "\n")
+		fmt.Fprintf(w, "%s%s\n  %s\n", cursor, s.Fail.Render("x does not load"), s.Muted.Render(truncate(first, width-2)))
+		return
+	}
+	name := it.p.Name
+	if index == m.Index() {
+		name = s.Selected.Render(name)
+	}
+	env := s.Pass.Render("environment ready")
+	if len(it.missing) > 0 {
+		env = s.Warn.Render(fitNames("needs ", it.missing, width-4))
+	}
+	origin := "file " + it.p.Source
+	if it.p.BuiltIn {
+		origin = "built-in"
+	}
+	if it.p.Sandbox != "" {
+		origin += ", in-process sandbox"
+	}
+	base := it.p.BaseURL()
+	if it.p.Sandbox != "" {
+		base = "a loopback port chosen at start"
+	}
+	details := fmt.Sprintf("%s · %d flows · %s", orDash(it.p.Provider), len(it.p.Flows), origin)
+	line1 := truncate(cursor+name+"  "+it.p.Title, width)
+	line2 := truncate("    "+s.Muted.Render(details+" · "+orDash(base)), width)
+	line3 := truncate("    "+env, width)
+	fmt.Fprintf(w, "%s\n%s\n%s", line1, line2, line3)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// fitNames lists names after a prefix as far as the width allows, then says how many more.
+func fitNames(prefix string, names []string, width int) string {
+	out := prefix + names[0]
+	for i := 1; i < len(names); i++ {
+		more := fmt.Sprintf(" and %d more", len(names)-i)
+		if len(out)+2+len(names[i])+len(more) > width && i < len(names)-1 {
+			return out + more
+		}
+		out += ", " + names[i]
+	}
+	return out
+}

@@ -1,0 +1,204 @@
+package ui
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/telconform/telconform/checks"
+	"github.com/telconform/telconform/flows"
+)
+
+// Every screen, drawn at 80×24 with colour off and compared with testdata/<test>.golden
+// (go test ./ui -update rewrites them). Each test also asserts the lines a person relies on, so
+// a golden rewritten by mistake does not hide a lost feature.
+
+func requireSize(t *testing.T, view string) {
+	t.Helper()
+	if h := lipgloss.Height(view); h != 24 {
+		t.Errorf("view is %d lines tall, want 24", h)
+	}
+	for i, l := range strings.Split(view, "\n") {
+		if w := lipgloss.Width(l); w > 80 {
+			t.Errorf("line %d is %d cells wide: %q", i+1, w, l)
+		}
+	}
+}
+
+func TestViewBeforeSize(t *testing.T) {
+	if v := New(testOptions(t)).View(); v != "loading…" {
+		t.Errorf("view before the first size: %q", v)
+	}
+}
+
+func TestProfilesView(t *testing.T) {
+	opts := testOptions(t)
+	m := update(New(opts), tea.WindowSizeMsg{Width: 80, Height: 24}, loadProfilesCmd(opts)())
+	v := m.View()
+	contains(t, v, "Choose a profile", "sandbox-konera", "environment ready",
+		"needs KONERA_CLIENT_ID, KONERA_CLIENT_SECRET and 5 more")
+	requireSize(t, v)
+	golden.RequireEqual(t, []byte(v))
+}
+
+func TestFlowsView(t *testing.T) {
+	m := atFlows(t)
+	m.results["konera.sim-swap"] = flows.FlowResult{ID: "konera.sim-swap", Status: checks.Fail,
+		Steps: []flows.StepResult{{Status: checks.Fail, Outcomes: []checks.Outcome{{Status: checks.Fail}, {Status: checks.Pass}}}}}
+	m = update(m, press("j")...)
+	v := m.View()
+	contains(t, v, "konera.client-credentials", "FAIL  konera.sim-swap", "Last run: FAIL · checks 1 passed, 1 failed",
+		"[walk · redirects: agent]")
+	requireSize(t, v)
+	golden.RequireEqual(t, []byte(v))
+}
+
+// runAt opens the run view on the SIM Swap flow in walk mode, nothing sent yet.
+func runAt(t *testing.T) Model {
+	m := atFlows(t)
+	return update(m, press("j", "enter")...)
+}
+
+func TestRunViewBeforeSending(t *testing.T) {
+	v := runAt(t).View()
+	contains(t, v, "· token", "Not sent yet. Press enter to send it.",
+		"POST https://sandbox.example/auth/realms/koner", "It will run 8 checks.")
+	requireSize(t, v)
+	golden.RequireEqual(t, []byte(v))
+}
+
+// failedStep is a step record as the runner makes one, fixed for the golden.
+func failedStep() flows.StepResult {
+	return flows.StepResult{
+		ID: "token", Title: "Request a client-credentials token", Kind: "http", Status: checks.Fail,
+		Started: epoch, Duration: 42 * time.Millisecond,
+		Exchanges: []flows.Exchange{{
+			Request: flows.Request{Method: "POST", URL: "https://sandbox.example/auth/realms/konera/protocol/openid-connect/token",
+				Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
+				Body:   "client_id=konera-sandbox-client&client_secret=[secret:client_secret]&grant_type=client_credentials"},
+			Response: &flows.Response{Status: 200, Header: http.Header{"Content-Type": {"application/json"}, "Pragma": {"no-cache"}},
+				Body: `{"access_token":"[secret:access_token]","token_type":"Bearer","expires_in":300}`, Size: 76},
+			Duration: 41 * time.Millisecond,
+		}},
+		Captured: map[string]string{"access_token": "[secret:access_token]", "expires_in": "300"},
+		Outcomes: []checks.Outcome{
+			{ID: "oauth2.token.access_token", Level: checks.LevelFail, Status: checks.Pass, Target: "body access_token", Got: `string "[secret:access_token]"`},
+			{ID: "oauth2.token.cache-control-no-store", Level: checks.LevelFail, Status: checks.Fail, Ref: "RFC6749 5.1",
+				Target: "header Cache-Control", Expected: "no-store", Got: "absent",
+				Explain: "Responses carrying tokens must not be stored by caches."},
+			{ID: "http.status", Level: checks.LevelFail, Status: checks.Pass, Target: "status", Got: "number 200"},
+		},
+	}
+}
+
+func TestRunViewFailedCheck(t *testing.T) {
+	m := runAt(t)
+	m.run.running = 0 // as if enter had sent it
+	m = update(m, stepDoneMsg{runID: m.run.runID, flow: 0, step: 0, result: failedStep()})
+	v := m.View()
+	contains(t, v, "✗ token", "FAIL · 42 ms", "1 failed, 2 passed",
+		"✗ oauth2.token.cache-control-no-store", "on       header Cache-Control",
+		"expected no-store", "got      absent", "per      RFC6749 5.1")
+	requireSize(t, v)
+	golden.RequireEqual(t, []byte(v))
+	if strings.Contains(v, "konera-sandbox-secret") {
+		t.Error("the client secret is on the screen")
+	}
+}
+
+func TestRunViewEvidenceScrolls(t *testing.T) {
+	m := runAt(t)
+	m.run.running = 0
+	m = update(m, stepDoneMsg{runID: m.run.runID, flow: 0, step: 0, result: failedStep()})
+	m = update(m, press("tab", "f")...)
+	v := m.View()
+	contains(t, v, `"access_token": "[secret:access_token]"`, "← 200 OK · 41 ms")
+	requireSize(t, v)
+	golden.RequireEqual(t, []byte(v))
+}
+
+// handoffAt shows the panel of a step that waits for the phone.
+func handoffAt(t *testing.T) Model {
+	m := atFlows(t)
+	m = update(m, press("j", "j", "enter")...) // number verification
+	m.run.running, m.run.selected = 1, 1       // the authorize step is under way
+	ask := inputAsk{reply: make(chan inputReply, 1), req: flows.InputRequest{
+		Step: m.run.queue[0].Steps[1], Name: "callback_authorize",
+		URL:         "https://sandbox.example/auth/authorize?client_id=konera-sandbox-client&login_hint=tel%3A%2B15143792381&redirect_uri=https%3A%2F%2Fclient.example%2Fcb&response_type=code&scope=openid&state=st-1",
+		RedirectURI: "https://client.example/cb",
+		Prompt:      "Open the URL on the phone, on mobile data (not Wi-Fi).",
+	}}
+	return update(m, inputNeededMsg{ask: ask})
+}
+
+func TestHandoffView(t *testing.T) {
+	v := handoffAt(t).View()
+	contains(t, v, "This step needs the phone: authorize", "Open on the phone", "https://sandbox.example/auth/authorize?",
+		"p paste it", "l let telconform listen on 127.0.0.1:8765", "n it showed an error page", "? authorize")
+	requireSize(t, v)
+	golden.RequireEqual(t, []byte(v))
+}
+
+func TestHandoffQRNeedsRoom(t *testing.T) {
+	m := update(handoffAt(t), press("c")...)
+	v := m.View()
+	contains(t, v, "The QR code needs 53×28 cells; this terminal has 80×21.")
+	requireSize(t, v)
+	golden.RequireEqual(t, []byte(v))
+
+	// In a terminal big enough the code itself is drawn.
+	m = update(m, tea.WindowSizeMsg{Width: 100, Height: 40})
+	v = m.View()
+	if !strings.Contains(v, "████") || !strings.Contains(v, "Scan with the phone's camera") {
+		t.Errorf("no QR code at 100×40:\n%s", v)
+	}
+}
+
+func TestExportView(t *testing.T) {
+	m := runAt(t)
+	m.run.running = 0
+	m = update(m, stepDoneMsg{runID: m.run.runID, flow: 0, step: 0, result: failedStep()})
+	m = update(m, press("e")...)
+	v := m.View()
+	contains(t, v, "Export the results so far", "> telconform-report.json", ".xml junit, .json json")
+	requireSize(t, v)
+	golden.RequireEqual(t, []byte(v))
+}
+
+func TestFullHelpView(t *testing.T) {
+	m := update(runAt(t), press("?")...)
+	v := m.View()
+	contains(t, v, "send step", "re-run flow", "cancel step", "steps/details", "export report", "quit")
+	requireSize(t, v)
+	golden.RequireEqual(t, []byte(v))
+}
+
+func TestResizeAdapts(t *testing.T) {
+	m := update(runAt(t), tea.WindowSizeMsg{Width: 120, Height: 40})
+	v := m.View()
+	if h := lipgloss.Height(v); h != 40 {
+		t.Errorf("after resize the view is %d lines, want 40", h)
+	}
+	for _, l := range strings.Split(v, "\n") {
+		if lipgloss.Width(l) > 120 {
+			t.Fatalf("line wider than 120: %q", l)
+		}
+	}
+}
+
+// Typing a URL with an x in it pastes an x; it does not cancel the step.
+func TestPastingIsTyping(t *testing.T) {
+	m := update(handoffAt(t), press("p", "x")...)
+	if !m.run.busy() || m.run.hand == nil || m.run.hand.paste.Value() != "x" {
+		t.Errorf("after typing x: busy %v, handoff %v", m.run.busy(), m.run.hand != nil)
+	}
+	m = update(m, press("esc", "x")...) // not pasting any more: x cancels
+	if m.run.busy() || m.run.steps[1].Reason != "cancelled by you" {
+		t.Errorf("x outside the paste field did not cancel: %+v", m.run.steps[1])
+	}
+}
