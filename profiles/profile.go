@@ -247,6 +247,19 @@ func (p *Profile) EnvNames() []string {
 	return sortedKeys(seen)
 }
 
+// SecretEnv reports whether an environment variable feeds a secret, so whoever asks a person for
+// it knows not to draw the answer.
+func (p *Profile) SecretEnv(name string) bool {
+	for _, v := range p.Secrets {
+		for _, r := range reference.FindAllStringSubmatch(v, -1) {
+			if r[1] == "env" && r[2] == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // MissingEnv lists the environment variables the profile reads that are not set.
 func (p *Profile) MissingEnv(lookup func(string) (string, bool)) []string {
 	var missing []string

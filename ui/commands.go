@@ -78,14 +78,57 @@ type profileResolvedMsg struct {
 	err      error
 }
 
-func resolveProfileCmd(p *profiles.Profile, opts Options, walk string) tea.Cmd {
+// needValuesMsg says what a profile lacks before it can run: variables its flows need and
+// environment variables it reads that are not set.
+type needValuesMsg struct {
+	profile *profiles.Profile
+	vars    []string
+	env     []string
+}
+
+// resolveProfileCmd makes a profile ready to run with the values the person typed (given) on top
+// of --var and the environment, or says which values are still missing.
+func resolveProfileCmd(p *profiles.Profile, opts Options, given given) tea.Cmd {
 	return func() tea.Msg {
+		vars := map[string]string{}
+		for k, v := range opts.Vars {
+			vars[k] = v
+		}
+		for k, v := range given.vars {
+			vars[k] = v
+		}
+		env := func(name string) (string, bool) {
+			if v, ok := given.env[name]; ok {
+				return v, true
+			}
+			return opts.env()(name)
+		}
+		var missingVars []string
+		seen := map[string]bool{}
+		needs := p.Needs(p.SelectedFlows(), vars)
+		for _, id := range sortedKeys(needs) {
+			for _, n := range needs[id] {
+				if !seen[n] {
+					seen[n] = true
+					missingVars = append(missingVars, n)
+				}
+			}
+		}
+		if missingEnv := p.MissingEnv(env); len(missingVars) > 0 || len(missingEnv) > 0 {
+			return needValuesMsg{profile: p, vars: missingVars, env: missingEnv}
+		}
 		res, err := p.Resolve(profiles.Options{
-			Env: opts.env(), Vars: opts.Vars, MaxWait: opts.MaxWait,
-			Sandbox: opts.Sandbox, SandboxClock: opts.SandboxClock, Walk: walk,
+			Env: env, Vars: vars, MaxWait: opts.MaxWait,
+			Sandbox: opts.Sandbox, SandboxClock: opts.SandboxClock, Walk: opts.Walk,
 		})
 		return profileResolvedMsg{profile: p, resolved: res, err: err}
 	}
+}
+
+// given is what the person typed for a profile in the values dialog.
+type given struct {
+	vars map[string]string
+	env  map[string]string
 }
 
 // closeCmd stops a profile's sandbox when the person leaves it.
@@ -220,7 +263,7 @@ func clearStatusCmd(id int) tea.Cmd {
 // describeWrite is the confirmation line for a written report.
 func describeWrite(m reportWrittenMsg, run flows.RunResult) string {
 	s := run.Summarize()
-	return fmt.Sprintf("Wrote %s (%s: %d flows, %d steps)", m.path, m.format, s.Flows, total(s.Steps))
+	return fmt.Sprintf("Wrote %s (%s: %s, %s)", m.path, m.format, plural(s.Flows, "flow"), plural(total(s.Steps), "step"))
 }
 
 func total[K comparable](m map[K]int) int {
@@ -229,4 +272,11 @@ func total[K comparable](m map[K]int) int {
 		n += v
 	}
 	return n
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }

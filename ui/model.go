@@ -41,6 +41,7 @@ type Model struct {
 	flows    flowsScreen
 	run      runScreen
 	export   exportDialog
+	values   valuesDialog
 	help     help.Model
 
 	// The profile being used and what its flows produced, for the flows screen and exports.
@@ -49,6 +50,7 @@ type Model struct {
 	results  map[string]flows.FlowResult
 	runner   *flows.Runner
 	asks     chan inputAsk
+	given    map[string]given // values typed for each profile, by name
 
 	resolving bool // a profile is starting; the picker waits
 	status    string
@@ -68,7 +70,9 @@ func New(opts Options) Model {
 		profiles: newProfilesScreen(c),
 		flows:    newFlowsScreen(c),
 		export:   newExportDialog(c),
+		values:   newValuesDialog(c),
 		results:  map[string]flows.FlowResult{},
+		given:    map[string]given{},
 		runner: &flows.Runner{
 			UserAgent: "telconform/" + opts.Version,
 			Input:     askInput(asks),
@@ -100,6 +104,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case profileResolvedMsg:
 		return m.profileResolved(msg)
+	case needValuesMsg:
+		m.resolving, m.status = false, ""
+		return m, m.values.show(msg.profile, msg.vars, msg.env)
 	case inputNeededMsg:
 		var cmd tea.Cmd
 		m.run, cmd = m.run.inputNeeded(msg.ask)
@@ -128,12 +135,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmds = append(cmds, cmd)
 	m.export, cmd = m.export.Update(msg)
 	cmds = append(cmds, cmd)
+	m.values, cmd = m.values.Update(msg)
+	cmds = append(cmds, cmd)
 	return m, tea.Batch(cmds...)
 }
 
 func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	k := m.c.keys
-	typing := m.export.open || m.profiles.filtering() || m.run.typing()
+	typing := m.export.open || m.values.open || m.profiles.filtering() || m.run.typing()
 	switch {
 	case msg.Type == tea.KeyCtrlC:
 		return m, tea.Quit
@@ -143,6 +152,18 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.help.ShowAll = !m.help.ShowAll
 		m.resize()
 		return m, nil
+	}
+	if m.values.open {
+		var cmd tea.Cmd
+		m.values, cmd = m.values.Update(msg)
+		if vars, env, ok := m.values.collected(); ok {
+			g := given{vars: vars, env: env}
+			m.given[m.profile.Name] = g
+			m.resolving = true
+			m, _ = m.setStatusModel("Starting "+m.profile.Name+"…", false)
+			return m, resolveProfileCmd(m.profile, m.opts, g)
+		}
+		return m, cmd
 	}
 	if m.export.open {
 		var cmd tea.Cmd
@@ -181,7 +202,7 @@ func (m Model) profilesKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	m.profile, m.resolving = chosen, true
 	m.results = map[string]flows.FlowResult{}
 	m, _ = m.setStatusModel("Starting "+chosen.Name+"…", false)
-	return m, resolveProfileCmd(chosen, m.opts, m.opts.Walk)
+	return m, resolveProfileCmd(chosen, m.opts, m.given[chosen.Name])
 }
 
 func (m Model) profileResolved(msg profileResolvedMsg) (tea.Model, tea.Cmd) {
@@ -290,6 +311,7 @@ func (m *Model) resize() {
 	m.flows.setSize(m.c.width, body)
 	m.run.setSize(m.c.width, body)
 	m.export.setSize(m.c.width, body)
+	m.values.setSize(m.c.width, body)
 }
 
 // View draws the header, the focused screen (or the export dialog over it) and the footer.
@@ -299,6 +321,8 @@ func (m Model) View() string {
 	}
 	var body string
 	switch {
+	case m.values.open:
+		body = m.values.View()
 	case m.export.open:
 		body = m.export.View()
 	case m.screen == screenProfiles:
@@ -365,6 +389,8 @@ func (m Model) footerView() string {
 // keyMap is the help for whatever has the keyboard.
 func (m Model) keyMap() help.KeyMap {
 	switch {
+	case m.values.open:
+		return m.values.keys()
 	case m.export.open:
 		return m.export.keys()
 	case m.screen == screenProfiles:

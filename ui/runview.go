@@ -216,8 +216,10 @@ func (s runScreen) stepDone(msg stepDoneMsg) (runScreen, tea.Cmd) {
 
 func (s runScreen) key(msg tea.KeyMsg) (runScreen, tea.Cmd) {
 	k := s.c.keys
-	// While the person pastes, every key is text; otherwise x still cancels the step.
-	if s.hand != nil && (s.hand.typing() || !key.Matches(msg, k.Cancel)) {
+	// While the person pastes, every key is text. Otherwise the page keys still scroll the
+	// panel and x still cancels the step; the rest belong to the panel.
+	scroll := key.Matches(msg, k.PageDown) || key.Matches(msg, k.PageUp)
+	if s.hand != nil && (s.hand.typing() || !(key.Matches(msg, k.Cancel) || scroll)) {
 		var cmd tea.Cmd
 		var reply *inputReply
 		*s.hand, cmd, reply = s.hand.Update(msg)

@@ -202,3 +202,48 @@ func TestPastingIsTyping(t *testing.T) {
 		t.Errorf("x outside the paste field did not cancel: %+v", m.run.steps[1])
 	}
 }
+
+func TestHandoffPanelScrolls(t *testing.T) {
+	m := update(handoffAt(t), press("f")...)
+	v := m.View()
+	contains(t, v, "s skip this step", "c show the URL as a QR code")
+	if m.run.hand == nil || !m.run.busy() {
+		t.Error("scrolling ended the handoff")
+	}
+}
+
+// TestAskForWhatTheProfileLacks picks the production Konera profile with none of its environment
+// set: the interface asks for the seven values (the secret without drawing it), then starts it.
+func TestAskForWhatTheProfileLacks(t *testing.T) {
+	opts := testOptions(t)
+	m := update(New(opts), tea.WindowSizeMsg{Width: 80, Height: 24}, loadProfilesCmd(opts)())
+	next, cmd := m.Update(press("enter")[0]) // konera is first
+	m = next.(Model)
+	m = update(m, cmd())
+	v := m.View()
+	contains(t, v, "konera needs a few values before it can run", "$KONERA_CLIENT_ID", "$KONERA_CLIENT_SECRET (a secret: not shown)")
+	requireSize(t, v)
+	golden.RequireEqual(t, []byte(v))
+
+	values := []string{"client-1", "s3cret-typed", "+15143792381", "+13541234567", "https://client.example/cb", "+17147684731", "+34666666666"}
+	for i, val := range values {
+		m = update(m, press(val)...)
+		if i < len(values)-1 {
+			m = update(m, tea.KeyMsg{Type: tea.KeyTab})
+		}
+	}
+	if v := m.View(); strings.Contains(v, "s3cret-typed") {
+		t.Errorf("the typed secret is on the screen:\n%s", v)
+	}
+	next, cmd = m.Update(press("enter")[0])
+	m = next.(Model)
+	if cmd == nil {
+		t.Fatal("submitting the values started nothing")
+	}
+	m = update(m, cmd())
+	defer m.Close()
+	contains(t, m.View(), "Flows of Konera aggregator (production, seed 000)", "redirects: phone")
+	if got := m.resolved.Target.Secrets["client_secret"]; got != "s3cret-typed" {
+		t.Errorf("client_secret %q", got)
+	}
+}
