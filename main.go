@@ -12,11 +12,12 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
-	"sort"
+	"slices"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -130,7 +131,7 @@ func (a *app) run(ctx context.Context, args []string) int {
 			return exitOK
 		}
 	}
-	return a.headless(ctx, args)
+	return a.start(ctx, args)
 }
 
 // listFlag collects a repeatable flag.
@@ -144,9 +145,17 @@ func (a *app) fail(code int, format string, args ...any) int {
 	return code
 }
 
-// headless parses the run options, loads and resolves every profile (reporting every problem
-// before anything runs), runs the flows, writes the reports and maps the result to an exit code.
-func (a *app) headless(ctx context.Context, args []string) int {
+// runOptions are the flags shared by the terminal UI and headless runs.
+type runOptions struct {
+	reports, profiles, flows, faults []string
+	vars                             map[string]string
+	maxWait                          time.Duration
+	walk, debugFile, callbackAddr    string
+	verbose                          bool
+}
+
+// parseRun reads the flags of a run; a non-zero code means stop with it (usage, help, version).
+func (a *app) parseRun(args []string) (runOptions, int, bool) {
 	fs := flag.NewFlagSet("telconform", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var reportPaths, profileNames, flowIDs, faults, vars listFlag
@@ -155,80 +164,92 @@ func (a *app) headless(ctx context.Context, args []string) int {
 	fs.Var(&flowIDs, "flow", "")
 	fs.Var(&faults, "fault", "")
 	fs.Var(&vars, "var", "")
-	maxWait := fs.Duration("max-wait", 0, "")
-	walk := fs.String("walk", "", "")
-	debugFile := fs.String("debug", "", "")
-	callbackAddr := fs.String("callback-addr", "", "")
-	verbose := fs.Bool("v", false, "")
+	o := runOptions{vars: map[string]string{}}
+	fs.DurationVar(&o.maxWait, "max-wait", 0, "")
+	fs.StringVar(&o.walk, "walk", "", "")
+	fs.StringVar(&o.debugFile, "debug", "", "")
+	fs.StringVar(&o.callbackAddr, "callback-addr", "", "")
+	fs.BoolVar(&o.verbose, "v", false, "")
 	showVersion := fs.Bool("version", false, "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(a.stdout, a.usage())
-			return exitOK
+			return o, exitOK, true
 		}
-		return a.fail(exitUsage, "%v (telconform -h for usage)", err)
+		return o, a.fail(exitUsage, "%v (telconform -h for usage)", err), true
 	}
 	if *showVersion {
 		fmt.Fprintf(a.stdout, "telconform %s\n", toolVersion())
-		return exitOK
+		return o, exitOK, true
 	}
 	if fs.NArg() > 0 {
-		return a.fail(exitUsage, "unexpected argument %q (telconform -h for usage)", fs.Arg(0))
+		return o, a.fail(exitUsage, "unexpected argument %q (telconform -h for usage)", fs.Arg(0)), true
 	}
-	interactive := len(reportPaths) == 0
-	if interactive && !a.isTerminal() {
-		return a.fail(exitUsage, "stdout is not a terminal: run headless with --report FILE (for example: telconform --report report.xml)")
-	}
-	for _, p := range reportPaths {
+	o.reports, o.profiles, o.flows, o.faults = reportPaths, profileNames, flowIDs, faults
+	for _, p := range o.reports {
 		if err := checkReportPath(p); err != nil {
-			return a.fail(exitUsage, "%v", err)
+			return o, a.fail(exitUsage, "%v", err), true
 		}
 	}
-	overrides := map[string]string{}
 	for _, v := range vars {
 		name, value, ok := strings.Cut(v, "=")
 		if !ok || name == "" {
-			return a.fail(exitUsage, "--var %q: write NAME=VALUE", v)
+			return o, a.fail(exitUsage, "--var %q: write NAME=VALUE", v), true
 		}
-		overrides[name] = value
+		o.vars[name] = value
 	}
-	if *walk != "" && *walk != flows.WalkAgent && *walk != flows.WalkDevice {
-		return a.fail(exitUsage, "--walk %s: use agent (telconform follows the redirects) or device (a person, on the phone)", *walk)
+	if o.walk != "" && o.walk != flows.WalkAgent && o.walk != flows.WalkDevice {
+		return o, a.fail(exitUsage, "--walk %s: use agent (telconform follows the redirects) or device (a person, on the phone)", o.walk), true
 	}
-	for _, f := range faults {
+	for _, f := range o.faults {
 		if !knownFault(f) {
-			return a.fail(exitUsage, "--fault %s: no such fault (telconform sandbox -h lists them)", f)
+			return o, a.fail(exitUsage, "--fault %s: no such fault (telconform sandbox -h lists them)", f), true
 		}
 	}
+	return o, exitOK, false
+}
 
-	if interactive {
-		return a.interactive(ctx, profileNames, ui.Options{
-			Env: a.env, Vars: overrides, MaxWait: *maxWait, Walk: *walk, CallbackAddr: *callbackAddr,
-			Sandbox: a.sandboxWith(faults), SandboxClock: a.sandboxClock, Version: toolVersion(),
-		}, *debugFile)
+// start picks the front end: the terminal UI when no report is asked for, headless otherwise.
+func (a *app) start(ctx context.Context, args []string) int {
+	o, code, stop := a.parseRun(args)
+	if stop {
+		return code
 	}
-	profs, code := a.loadProfiles(profileNames)
+	if len(o.reports) > 0 {
+		return a.headless(ctx, o)
+	}
+	if !a.isTerminal() {
+		return a.fail(exitUsage, "stdout is not a terminal: run headless with --report FILE (for example: telconform --report report.xml)")
+	}
+	return a.interactive(ctx, o.profiles, ui.Options{
+		Env: a.env, Vars: o.vars, MaxWait: o.maxWait, Walk: o.walk, CallbackAddr: o.callbackAddr,
+		Sandbox: a.sandboxWith(o.faults), SandboxClock: a.sandboxClock, Version: toolVersion(),
+	}, o.debugFile)
+}
+
+// headless loads and resolves every profile (reporting every problem before anything runs),
+// runs the flows, writes the reports and maps the result to an exit code.
+func (a *app) headless(ctx context.Context, o runOptions) int {
+	profs, code := a.loadProfiles(o.profiles)
 	if code != exitOK {
 		return code
 	}
-	if len(faults) > 0 && !anySandbox(profs) {
+	if len(o.faults) > 0 && !anySandbox(profs) {
 		return a.fail(exitUsage, "--fault applies to the built-in sandbox, and none of the selected profiles runs against it")
 	}
-	if code := checkFlowFilter(a, profs, flowIDs); code != exitOK {
+	if code := a.checkFlowFilter(profs, o.flows); code != exitOK {
 		return code
 	}
-
-	so := a.sandboxWith(faults)
+	so := a.sandboxWith(o.faults)
 	var targets []*flows.Target
 	var started []*profiles.Resolved
 	var problems []string
 	for _, p := range profs {
-		if len(p.Selected(flowIDs)) == 0 {
+		if len(p.Selected(o.flows)) == 0 {
 			continue
 		}
-		opts := profiles.Options{Env: a.env, Vars: overrides, Flows: flowIDs, MaxWait: *maxWait,
-			Sandbox: so, SandboxClock: a.sandboxClock, Walk: *walk}
-		res, err := p.Resolve(opts)
+		res, err := p.Resolve(profiles.Options{Env: a.env, Vars: o.vars, Flows: o.flows, MaxWait: o.maxWait,
+			Sandbox: so, SandboxClock: a.sandboxClock, Walk: o.walk})
 		if err != nil {
 			problems = append(problems, err.Error())
 			continue
@@ -244,7 +265,7 @@ func (a *app) headless(ctx context.Context, args []string) int {
 
 	runner := &flows.Runner{UserAgent: "telconform/" + toolVersion(), StepTimeout: 30 * time.Second}
 	emit := func(e flows.Event) {
-		if *verbose {
+		if o.verbose {
 			a.progress(e)
 		}
 		if a.onEvent != nil {
@@ -261,7 +282,7 @@ func (a *app) headless(ctx context.Context, args []string) int {
 	meta := reports.Meta{Tool: "telconform", Version: toolVersion()}
 	var written []string
 	writeFailed := false
-	for _, p := range reportPaths {
+	for _, p := range o.reports {
 		if err := reports.WriteFile(p, &run, meta); err != nil {
 			fmt.Fprintf(a.stderr, "telconform: %v\n", err)
 			writeFailed = true
@@ -393,7 +414,7 @@ func (a *app) loadProfiles(names []string) ([]*profiles.Profile, int) {
 }
 
 // checkFlowFilter makes sure every --flow names a flow some selected profile can run.
-func checkFlowFilter(a *app, ps []*profiles.Profile, ids []string) int {
+func (a *app) checkFlowFilter(ps []*profiles.Profile, ids []string) int {
 	for _, id := range ids {
 		found := false
 		for _, p := range ps {
@@ -491,7 +512,7 @@ func (a *app) validate(files []string) int {
 			continue
 		}
 		if missing := p.Needs(p.SelectedFlows(), nil); len(missing) > 0 {
-			for _, id := range sortedKeys(missing) {
+			for _, id := range slices.Sorted(maps.Keys(missing)) {
 				fmt.Fprintf(a.stderr, "%s: flow %s needs %s: add them under [vars]\n", path, id, strings.Join(missing[id], ", "))
 			}
 			code = exitUsage
@@ -563,15 +584,6 @@ func orNone(l []string) string {
 		return "none"
 	}
 	return strings.Join(l, ", ")
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func stdoutIsTerminal() bool {

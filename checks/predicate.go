@@ -1,7 +1,6 @@
 package checks
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 )
@@ -133,13 +132,4 @@ func (p formatPred) test(v Value, _ Resolver) (bool, string, error) {
 		return false, p.f.describe, nil
 	}
 	return p.f.valid(v.Str), p.f.describe, nil
-}
-
-// Describe says what a predicate in a spec expects, for listings that show checks before they run.
-func (c *Check) Describe() string {
-	_, expected, err := c.pred.test(Value{Kind: KindAbsent}, nil)
-	if err != nil {
-		return fmt.Sprintf("%s (%v)", expected, err)
-	}
-	return expected
 }

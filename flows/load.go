@@ -4,8 +4,9 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -92,7 +93,7 @@ func validateFlow(fl *Flow, at func(step, key, msg string)) {
 		for name := range s.Generate {
 			defined[name] = true
 		}
-		for _, k := range sortedKeys(s.requestTemplates()) {
+		for _, k := range slices.Sorted(maps.Keys(s.requestTemplates())) {
 			use(templateNames(s.requestTemplates()[k]))
 		}
 		for name := range s.Capture {
@@ -238,15 +239,6 @@ func flowHeaderLine(data []byte, n int) int {
 		}
 	}
 	return 0
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // Catalog is the set of flows a run can choose from: the built-in ones plus any a profile brings.

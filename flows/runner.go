@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -174,9 +176,6 @@ func (r *Runner) NewSession(t *Target, f *Flow, m *Masker, emit func(Event)) *Se
 	}
 	return s
 }
-
-// Flow is the flow this session runs.
-func (s *Session) Flow() *Flow { return s.flow }
 
 // Run runs every step in order and returns the flow's record.
 func (s *Session) Run(ctx context.Context) FlowResult {
@@ -351,7 +350,7 @@ func (s *Session) Preview(i int) string {
 	u := fill(st.URL)
 	if len(st.Query) > 0 {
 		q := url.Values{}
-		for _, k := range sortedKeys(st.Query) {
+		for _, k := range slices.Sorted(maps.Keys(st.Query)) {
 			q.Set(k, fill(st.Query[k]))
 		}
 		u += "?" + q.Encode()

@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -181,7 +183,7 @@ func (s *Session) buildRequest(ctx context.Context, st *Step) (*http.Request, ch
 		return nil, sent, fmt.Errorf("url %q is not an absolute URL: check the profile's base URLs", rawURL)
 	}
 	q := u.Query()
-	for _, k := range sortedKeys(st.Query) {
+	for _, k := range slices.Sorted(maps.Keys(st.Query)) {
 		v, err := fill(st.Query[k], nil)
 		if err != nil {
 			return nil, sent, &skipError{s.missingReason(err)}
@@ -196,7 +198,7 @@ func (s *Session) buildRequest(ctx context.Context, st *Step) (*http.Request, ch
 	switch {
 	case len(st.Form) > 0:
 		form := url.Values{}
-		for _, k := range sortedKeys(st.Form) {
+		for _, k := range slices.Sorted(maps.Keys(st.Form)) {
 			v, err := fill(st.Form[k], nil)
 			if err != nil {
 				return nil, sent, &skipError{s.missingReason(err)}
@@ -235,7 +237,7 @@ func (s *Session) buildRequest(ctx context.Context, st *Step) (*http.Request, ch
 	if s.runner.UserAgent != "" {
 		req.Header.Set("User-Agent", s.runner.UserAgent)
 	}
-	for _, k := range sortedKeys(st.Header) {
+	for _, k := range slices.Sorted(maps.Keys(st.Header)) {
 		v, err := fill(st.Header[k], nil)
 		if err != nil {
 			return nil, sent, &skipError{s.missingReason(err)}
@@ -341,7 +343,7 @@ func transportError(err error) string {
 // captured; the steps that need it are skipped with a reason naming this step.
 func (s *Session) capture(st *Step, ev *checks.Evidence, res *StepResult) {
 	save := func(caps map[string]string, secret bool) {
-		for _, name := range sortedKeys(caps) {
+		for _, name := range slices.Sorted(maps.Keys(caps)) {
 			t, _ := checks.ParseTarget(caps[name])
 			v := t.Value(ev)
 			if !v.Present() || v.Kind == checks.KindNull {

@@ -54,7 +54,7 @@ func jsonEscape(s string) string {
 	return string(b[1 : len(b)-1])
 }
 
-// stepTemplates lists every template string of a step that is filled before its request is
+// requestTemplates lists every template string of a step that is filled before its request is
 // sent, with the key it came from.
 func (s *Step) requestTemplates() map[string]string {
 	t := map[string]string{"url": s.URL, "json": s.JSON, "body": s.Body, "until": s.Until, "wait": s.Wait}

@@ -9,10 +9,11 @@ package profiles
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -88,10 +89,10 @@ func Parse(file, dir string, data []byte) (*Profile, error) {
 	default:
 		at("walk", fmt.Sprintf("walk %q: use \"agent\" (telconform follows the redirects) or \"device\" (a person, on the phone)", p.Walk))
 	}
-	for _, k := range sortedKeys(p.Vars) {
+	for _, k := range slices.Sorted(maps.Keys(p.Vars)) {
 		checkReferences(p, "vars."+k, p.Vars[k], at)
 	}
-	for _, k := range sortedKeys(p.Secrets) {
+	for _, k := range slices.Sorted(maps.Keys(p.Secrets)) {
 		v := p.Secrets[k]
 		if !reference.MatchString(v) || reference.FindString(v) != v {
 			at("secrets."+k, "a profile never holds a secret: write it as \"${env:NAME}\" and export NAME")
@@ -186,7 +187,7 @@ func (p *Profile) checkUnused(at func(key, msg string)) {
 		prefix string
 		m      map[string]string
 	}{{"vars.", p.Vars}, {"secrets.", p.Secrets}} {
-		for _, k := range sortedKeys(group.m) {
+		for _, k := range slices.Sorted(maps.Keys(group.m)) {
 			if used[k] {
 				continue
 			}
@@ -244,7 +245,7 @@ func (p *Profile) EnvNames() []string {
 			}
 		}
 	}
-	return sortedKeys(seen)
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // SecretEnv reports whether an environment variable feeds a secret, so whoever asks a person for
@@ -279,7 +280,7 @@ func (p *Profile) BaseURL() string {
 			return v
 		}
 	}
-	for _, k := range sortedKeys(p.Vars) {
+	for _, k := range slices.Sorted(maps.Keys(p.Vars)) {
 		if strings.HasSuffix(k, "_url") {
 			return p.Vars[k]
 		}
@@ -294,13 +295,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

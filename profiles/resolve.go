@@ -2,6 +2,8 @@ package profiles
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -67,7 +69,7 @@ func (p *Profile) Resolve(opts Options) (*Resolved, error) {
 	selected := p.Selected(opts.Flows)
 	if missing := p.Needs(selected, opts.Vars); len(missing) > 0 {
 		var errs flows.FileErrors
-		for _, id := range sortedKeys(missing) {
+		for _, id := range slices.Sorted(maps.Keys(missing)) {
 			for _, n := range missing[id] {
 				errs = append(errs, p.errAt("flows", fmt.Sprintf("flow %s needs %q: add it under [vars] or pass --var %s=VALUE", id, n, n)))
 			}
@@ -124,7 +126,7 @@ func (p *Profile) Resolve(opts Options) (*Resolved, error) {
 			default:
 				val, ok := values[r[2]]
 				if !ok && err == nil {
-					err = p.errAt(key, fmt.Sprintf("the %s sandbox has no value %q (it has %s)", p.Sandbox, r[2], strings.Join(sortedKeys(values), ", ")))
+					err = p.errAt(key, fmt.Sprintf("the %s sandbox has no value %q (it has %s)", p.Sandbox, r[2], strings.Join(slices.Sorted(maps.Keys(values)), ", ")))
 				}
 				return val
 			}
@@ -143,7 +145,7 @@ func (p *Profile) Resolve(opts Options) (*Resolved, error) {
 		in     map[string]string
 		out    map[string]string
 	}{{"vars.", p.Vars, t.Vars}, {"secrets.", p.Secrets, t.Secrets}} {
-		for _, k := range sortedKeys(group.in) {
+		for _, k := range slices.Sorted(maps.Keys(group.in)) {
 			v, err := fill(group.prefix+k, group.in[k])
 			if err != nil {
 				errs = append(errs, err.(*flows.FileError))

@@ -43,6 +43,3 @@ func (s *Server) Close() error {
 	<-s.done
 	return err
 }
-
-// Wait blocks until the server stops.
-func (s *Server) Wait() { <-s.done }

@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -106,7 +108,7 @@ func resolveProfileCmd(p *profiles.Profile, opts Options, given given) tea.Cmd {
 		var missingVars []string
 		seen := map[string]bool{}
 		needs := p.Needs(p.SelectedFlows(), vars)
-		for _, id := range sortedKeys(needs) {
+		for _, id := range slices.Sorted(maps.Keys(needs)) {
 			for _, n := range needs[id] {
 				if !seen[n] {
 					seen[n] = true

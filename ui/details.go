@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -89,7 +91,7 @@ func renderStep(st Styles, step *flows.Step, res flows.StepResult, preview strin
 	if len(res.Captured) > 0 {
 		b.WriteString("\n")
 		line(st.Heading.Render("Captured for later steps"))
-		for _, k := range sortedKeys(res.Captured) {
+		for _, k := range slices.Sorted(maps.Keys(res.Captured)) {
 			lines(breakURL("  "+k+" = "+res.Captured[k], width))
 		}
 	}
@@ -138,7 +140,7 @@ func exchangeLines(st Styles, ex flows.Exchange, width int) []string {
 // headerLines lists headers sorted by name, leaving out the ones that say nothing about the test.
 func headerLines(st Styles, h http.Header) []string {
 	var out []string
-	for _, k := range sortedKeys(h) {
+	for _, k := range slices.Sorted(maps.Keys(h)) {
 		if k == "Date" || k == "Content-Length" || k == "User-Agent" || k == "Accept-Encoding" {
 			continue
 		}
@@ -249,13 +251,4 @@ func roundDuration(d time.Duration) string {
 		return fmt.Sprintf("%d ms", d.Milliseconds())
 	}
 	return d.Round(10 * time.Millisecond).String()
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -99,11 +99,7 @@ func (d exportDialog) View() string {
 			lines = append(lines, "", st.Muted.Render(" into "+dir))
 		}
 	}
-	out := make([]string, len(lines))
-	for i, l := range lines {
-		out[i] = truncate(l, d.width)
-	}
-	return padHeight(strings.Join(out, "\n"), d.height)
+	return padHeight(fitLines(lines, d.width), d.height)
 }
 
 func (d exportDialog) keys() bindings {

@@ -181,11 +181,7 @@ func (h handoff) view(width int) string {
 	if h.problem != "" {
 		add("", st.Problem.Render(h.problem))
 	}
-	out := make([]string, len(lines))
-	for i, l := range lines {
-		out[i] = truncate(l, width)
-	}
-	return strings.Join(out, "\n")
+	return fitLines(lines, width)
 }
 
 // qrView fills the body with the QR code of the URL, or says how big the terminal must be.

@@ -402,6 +402,15 @@ func (m Model) keyMap() help.KeyMap {
 	}
 }
 
+// fitLines cuts every line to width cells and joins them.
+func fitLines(lines []string, width int) string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = truncate(l, width)
+	}
+	return strings.Join(out, "\n")
+}
+
 // truncate cuts a line to width cells.
 func truncate(s string, width int) string {
 	if width <= 0 || lipgloss.Width(s) <= width {

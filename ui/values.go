@@ -138,11 +138,7 @@ func (d valuesDialog) View() string {
 		}
 		lines = append(lines, label, " "+d.inputs[i].View())
 	}
-	out := make([]string, len(lines))
-	for i, l := range lines {
-		out[i] = truncate(l, d.width)
-	}
-	return padHeight(strings.Join(out, "\n"), d.height)
+	return padHeight(fitLines(lines, d.width), d.height)
 }
 
 func (d valuesDialog) keys() bindings {
