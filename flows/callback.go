@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/url"
@@ -33,7 +35,9 @@ func ListenCallback(addr, redirectURI string) (*CallbackListener, error) {
 		return nil, err
 	}
 	l := &CallbackListener{Addr: ln.Addr().String(), redirect: redirect, got: make(chan string, 1)}
-	l.srv = &http.Server{Handler: http.HandlerFunc(l.serve), ReadHeaderTimeout: 10 * time.Second}
+	// Its complaints must not reach stderr, which the terminal UI owns.
+	l.srv = &http.Server{Handler: http.HandlerFunc(l.serve), ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: log.New(io.Discard, "", 0)}
 	go func() { _ = l.srv.Serve(ln) }()
 	return l, nil
 }

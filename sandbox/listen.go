@@ -2,6 +2,8 @@ package sandbox
 
 import (
 	"context"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"time"
@@ -22,8 +24,10 @@ func Listen(addr string, h http.Handler) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		URL:  "http://" + ln.Addr().String(),
-		srv:  &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second},
+		URL: "http://" + ln.Addr().String(),
+		// The server's own complaints (a client hanging up mid-request) must not reach stderr:
+		// the terminal may belong to the UI. Requests that fail are recorded by the runner.
+		srv:  &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: log.New(io.Discard, "", 0)},
 		done: make(chan struct{}),
 	}
 	go func() {

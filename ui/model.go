@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
@@ -74,8 +75,9 @@ func New(opts Options) Model {
 		results:  map[string]flows.FlowResult{},
 		given:    map[string]given{},
 		runner: &flows.Runner{
-			UserAgent: "telconform/" + opts.Version,
-			Input:     askInput(asks),
+			UserAgent:   "telconform/" + opts.Version,
+			StepTimeout: 30 * time.Second,
+			Input:       askInput(asks),
 		},
 	}
 	m.run = newRunScreen(c, m.runner, opts)
