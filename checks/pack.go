@@ -2,6 +2,7 @@ package checks
 
 import (
 	"mime"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -136,13 +137,5 @@ func hasDirective(v Value, directive string) bool {
 }
 
 func oneOfStrings(v Value, set []string) bool {
-	if v.Kind != KindString {
-		return false
-	}
-	for _, s := range set {
-		if v.Str == s {
-			return true
-		}
-	}
-	return false
+	return v.Kind == KindString && slices.Contains(set, v.Str)
 }

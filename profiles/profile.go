@@ -76,7 +76,7 @@ func Parse(file, dir string, data []byte) (*Profile, error) {
 	if p.Title == "" {
 		at("title", "a profile needs a title, shown in listings")
 	}
-	if p.Sandbox != "" && !contains(sandbox.Providers(), p.Sandbox) {
+	if p.Sandbox != "" && !slices.Contains(sandbox.Providers(), p.Sandbox) {
 		at("sandbox", fmt.Sprintf("no built-in sandbox %q: use one of %s", p.Sandbox, strings.Join(sandbox.Providers(), ", ")))
 	}
 	switch p.Walk {
@@ -286,13 +286,4 @@ func (p *Profile) BaseURL() string {
 		}
 	}
 	return ""
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
