@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"flag"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -400,5 +401,34 @@ func BenchmarkHeadlessRun(b *testing.B) {
 		if r := runApp(b, context.Background(), &app{}, args...); r.code != exitOK {
 			b.Fatalf("exit %d\n%s", r.code, r.stderr)
 		}
+	}
+}
+
+// TestHelpAndReadmeNameEveryFlag keeps the documentation from drifting from the flags: the help
+// is generated from the flag definitions, and the README's option table must name each of them.
+func TestHelpAndReadmeNameEveryFlag(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runApp(t, context.Background(), &app{}, "-h")
+	fs := newFlagSet("telconform")
+	runFlags(fs, &runOptions{})
+	n := 0
+	fs.VisitAll(func(f *flag.Flag) {
+		n++
+		dash := "--"
+		if len(f.Name) == 1 {
+			dash = "-"
+		}
+		if !strings.Contains(r.stdout, "  "+dash+f.Name+" ") {
+			t.Errorf("-h does not list %s%s", dash, f.Name)
+		}
+		if !strings.Contains(string(readme), "| `"+dash+f.Name) {
+			t.Errorf("the README's option table does not list %s%s", dash, f.Name)
+		}
+	})
+	if n < 10 {
+		t.Errorf("only %d flags defined", n)
 	}
 }

@@ -108,7 +108,8 @@ func (o Outcome) String() string {
 }
 
 // Evidence is everything a step observed that checks may look at. For a user-agent walk it is
-// the last response of the walk, with Redirect set to the URL the walk stopped at.
+// the last response of the walk, with Redirect set to the URL the walk stopped at; for an await,
+// the request that arrived at the listener; for a mint, the token it signed.
 type Evidence struct {
 	Status   int
 	Header   http.Header
@@ -116,6 +117,10 @@ type Evidence struct {
 	Redirect *url.URL // where the last response redirects to, if it is a redirect
 	Duration time.Duration
 	Sent     Sent
+	// Received is the request a listener received (an await step), or nil.
+	Received *Received
+	// Token is a JWT the step minted, decoded (its signature is not part of it), or nil.
+	Token *Token
 }
 
 // Sent is what the step sent, for checks that compare the answer with the question (the state
@@ -125,4 +130,19 @@ type Sent struct {
 	Form       url.Values // form body of the request, if any
 	Header     http.Header
 	AuthHeader bool // the client authenticated with the Authorization header
+}
+
+// Received is a request that arrived at one of telconform's listeners: a webhook, a callback.
+type Received struct {
+	Method string
+	Path   string
+	Query  url.Values
+	Header http.Header
+	Body   []byte
+}
+
+// Token is a decoded JWT: its header and claims as JSON objects.
+type Token struct {
+	Header []byte
+	Claims []byte
 }

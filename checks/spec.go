@@ -169,6 +169,12 @@ func (c *Check) Eval(ev *Evidence, resolve Resolver) Outcome {
 	return o
 }
 
+// Expectation says what the check wants, as its outcomes word it: "present", "one of …".
+func (c *Check) Expectation() string {
+	_, expected, _ := c.pred.test(Value{Kind: KindAbsent}, nil)
+	return expected
+}
+
 // Skipped is the outcome of a check that never ran because the step had no response to look at.
 func (c *Check) Skipped(reason string) Outcome {
 	return Outcome{ID: c.ID, Level: c.Level, Ref: c.Ref, Explain: c.Explain, Target: c.Target.String(),

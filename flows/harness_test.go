@@ -58,6 +58,7 @@ func koneraTarget(t testing.TB, opts sandbox.Options) (*flows.Target, *sandbox.S
 			"unswapped_number": v["unswapped_number"],
 		},
 		Secrets: map[string]string{"client_secret": v["client_secret"]},
+		Client:  flows.ClientAuth{Method: flows.ClientSecretPost},
 		Clock:   clock,
 		MaxWait: -1,
 	}, sb

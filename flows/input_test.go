@@ -2,11 +2,9 @@ package flows_test
 
 import (
 	"context"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/telconform/telconform/checks"
 	"github.com/telconform/telconform/flows"
@@ -92,26 +90,5 @@ func TestDeviceWalkHeadlessFromVariables(t *testing.T) {
 	}
 	if s := stepOf(t, run, "konera.number-verification", "authorize"); s.Handoff.Via != "--var" {
 		t.Errorf("via %q", s.Handoff.Via)
-	}
-}
-
-func TestCallbackListener(t *testing.T) {
-	l, err := flows.ListenCallback("127.0.0.1:0", "https://client.example/cb")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	if resp, err := http.Get("http://" + l.Addr + "/elsewhere"); err != nil || resp.StatusCode != 404 {
-		t.Fatalf("a request to another path: %v %v", resp, err)
-	}
-	resp, err := http.Get("http://" + l.Addr + "/cb?code=abc&state=xyz")
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("callback: %v %v", resp, err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	got, err := l.Wait(ctx)
-	if err != nil || got != "https://client.example/cb?code=abc&state=xyz" {
-		t.Errorf("got %q %v", got, err)
 	}
 }

@@ -5,162 +5,238 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
-	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/telconform/telconform/checks"
+	"github.com/telconform/telconform/internal/tomlfile"
 )
 
 //go:embed builtin/*.toml
 var builtinFiles embed.FS
 
+// The shape of a flow file. Each step names its kind by the one sub-table it has.
+type fileDecl struct {
+	Flows []flowDecl `toml:"flow"`
+}
+
+type flowDecl struct {
+	ID        string         `toml:"id"`
+	Title     string         `toml:"title"`
+	Explain   string         `toml:"explain"`
+	Ref       string         `toml:"ref"`
+	Listeners []ListenerSpec `toml:"listener"`
+	Steps     []stepDecl     `toml:"step"`
+}
+
+type stepDecl struct {
+	ID            string            `toml:"id"`
+	Title         string            `toml:"title"`
+	Explain       string            `toml:"explain"`
+	Requires      []string          `toml:"requires"`
+	Generate      map[string]string `toml:"generate"`
+	Capture       map[string]string `toml:"capture"`
+	CaptureSecret map[string]string `toml:"capture_secret"`
+	Packs         []string          `toml:"packs"`
+	Checks        []checks.Spec     `toml:"checks"`
+
+	Request *RequestKind `toml:"request"`
+	Walk    *WalkKind    `toml:"walk"`
+	Wait    *WaitKind    `toml:"wait"`
+	Input   *InputKind   `toml:"input"`
+	Poll    *PollKind    `toml:"poll"`
+	Await   *AwaitKind   `toml:"await"`
+	Mint    *MintKind    `toml:"mint"`
+}
+
+// kindNames lists the step kinds in the order the documentation gives them.
+var kindNames = []string{"request", "walk", "wait", "input", "poll", "await", "mint"}
+
+// kinds returns the kinds the step declares (exactly one in a valid file).
+func (d *stepDecl) kinds() []Kind {
+	var out []Kind
+	add := func(set bool, k Kind) {
+		if set {
+			out = append(out, k)
+		}
+	}
+	add(d.Request != nil, d.Request)
+	add(d.Walk != nil, d.Walk)
+	add(d.Wait != nil, d.Wait)
+	add(d.Input != nil, d.Input)
+	add(d.Poll != nil, d.Poll)
+	add(d.Await != nil, d.Await)
+	add(d.Mint != nil, d.Mint)
+	return out
+}
+
 // generators are the kinds of value a step can generate.
 var generators = map[string]bool{"random": true, "uuid": true, "now": true, "unix": true}
 
-var validMethod = regexp.MustCompile(`^[A-Z]+$`).MatchString
-
 // Parse reads a flow file, validates every flow in it and compiles its checks. Problems come
-// back as FileErrors, each naming the line to fix.
+// back as tomlfile.FileErrors, each naming the line to fix.
 func Parse(file string, data []byte) ([]*Flow, error) {
-	var f File
-	if _, err := DecodeStrict(file, data, &f); err != nil {
+	var fd fileDecl
+	doc, err := tomlfile.Decode(file, data, &fd)
+	if err != nil {
 		return nil, err
 	}
-	var errs FileErrors
+	var errs tomlfile.FileErrors
 	seen := map[string]bool{}
-	for i, fl := range f.Flows {
-		fl.Source = file
-		at := func(step, key, msg string) {
-			line := locate(data, fl.ID, step, key)
-			key, _, _ = strings.Cut(key, " ")
-			errs = append(errs, &FileError{File: file, Line: line, Key: key, Msg: msg})
+	var out []*Flow
+	for i, d := range fd.Flows {
+		base := "flow." + strconv.Itoa(i)
+		at := func(key, msg string) {
+			errs = append(errs, doc.AtLine(doc.Index.Line(base+"."+key), displayKey(key), msg))
 		}
-		if fl.ID == "" {
-			errs = append(errs, &FileError{File: file, Line: flowHeaderLine(data, i), Key: "flow.id",
-				Msg: "every flow needs an id (provider.name, as in konera.sim-swap)"})
+		if d.ID == "" {
+			at("", "every flow needs an id (provider.name, as in konera.sim-swap)")
 			continue
 		}
-		if seen[fl.ID] {
-			at("", "id", fmt.Sprintf("flow %s is defined twice", fl.ID))
+		if seen[d.ID] {
+			at("id", fmt.Sprintf("flow %s is defined twice", d.ID))
 		}
-		seen[fl.ID] = true
-		validateFlow(fl, at)
+		seen[d.ID] = true
+		f := buildFlow(d, at)
+		f.Source = file
+		out = append(out, f)
 	}
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	return f.Flows, nil
+	return out, nil
 }
 
-// validateFlow checks one flow, compiles its checks and works out which variables it needs from
-// its profile. at reports a problem at a step's key.
-func validateFlow(fl *Flow, at func(step, key, msg string)) {
-	if fl.Title == "" {
-		at("", "title", "flow "+fl.ID+" needs a title")
+// displayKey is how an error names a key next to its line number: without array positions and
+// without the step it is in ("step.3.checks.1" reads as "checks").
+func displayKey(key string) string {
+	key = strings.TrimPrefix(key, "step.")
+	var parts []string
+	for i, p := range strings.Split(key, ".") {
+		if _, err := strconv.Atoi(p); err == nil && p != "" {
+			continue
+		}
+		if i > 0 || p != "" {
+			parts = append(parts, p)
+		}
 	}
-	if len(fl.Steps) == 0 {
-		at("", "id", "flow "+fl.ID+" has no steps: add [[flow.step]] tables")
+	return strings.Join(parts, ".")
+}
+
+// buildFlow validates one declared flow, compiles its steps and works out which variables it
+// needs from its profile. at reports a problem at a key relative to the flow.
+func buildFlow(d flowDecl, at func(key, msg string)) *Flow {
+	f := &Flow{ID: d.ID, Title: d.Title, Explain: d.Explain, Ref: d.Ref, Listeners: d.Listeners}
+	if f.Title == "" {
+		at("title", "flow "+f.ID+" needs a title")
+	}
+	if len(d.Steps) == 0 {
+		at("id", "flow "+f.ID+" has no steps: add [[flow.step]] tables")
 	}
 	defined := map[string]bool{}
 	needed := map[string]bool{}
-	use := func(names []string) {
-		for _, n := range names {
+	use := func(t string) {
+		for _, n := range templateNames(t) {
 			if !defined[n] && !needed[n] {
 				needed[n] = true
-				fl.needs = append(fl.needs, n)
+				f.needs = append(f.needs, n)
 			}
 		}
+	}
+	listeners := map[string]bool{}
+	for i, l := range d.Listeners {
+		key := "listener." + strconv.Itoa(i)
+		switch {
+		case !validName(l.Name):
+			at(key+".name", fmt.Sprintf("listener name %q: use letters, digits and _ (its URL is {{NAME_url}})", l.Name))
+		case listeners[l.Name]:
+			at(key+".name", "listener "+l.Name+" is declared twice")
+		case l.Path != "" && !strings.HasPrefix(l.Path, "/"):
+			at(key+".path", fmt.Sprintf("path %q: start it with /", l.Path))
+		}
+		listeners[l.Name] = true
+		defined[l.Var()] = true
 	}
 	stepIDs := map[string]bool{}
-	for _, s := range fl.Steps {
-		sid := s.ID
-		if sid == "" {
-			at("", "step", "flow "+fl.ID+" has a step without an id")
+	for j, sd := range d.Steps {
+		key := "step." + strconv.Itoa(j)
+		stepAt := func(k, msg string) { at(key+"."+k, msg) }
+		if sd.ID == "" {
+			at(key, "flow "+f.ID+" has a step without an id")
 			continue
 		}
-		if stepIDs[sid] {
-			at(sid, "id", "step "+sid+" appears twice in flow "+fl.ID)
+		if stepIDs[sd.ID] {
+			stepAt("id", "step "+sd.ID+" appears twice in flow "+f.ID)
 		}
-		stepIDs[sid] = true
-		validateStep(s, func(key, msg string) { at(sid, key, msg) })
-		for _, r := range s.Requires {
-			if !stepIDs[r] || r == sid {
-				at(sid, "requires", fmt.Sprintf("requires %q: name an earlier step of this flow", r))
+		for _, r := range sd.Requires {
+			if !stepIDs[r] || r == sd.ID {
+				stepAt("requires", fmt.Sprintf("requires %q: name an earlier step of this flow", r))
 			}
 		}
-		for name := range s.Generate {
+		stepIDs[sd.ID] = true
+		s := &Step{ID: sd.ID, Title: sd.Title, Explain: sd.Explain, Requires: sd.Requires, Generate: sd.Generate,
+			Capture: sd.Capture, CaptureSecret: sd.CaptureSecret, Packs: sd.Packs, Checks: sd.Checks}
+		for _, name := range slices.Sorted(maps.Keys(s.Generate)) {
+			if !validName(name) {
+				stepAt("generate", fmt.Sprintf("%q is not a variable name (letters, digits, _)", name))
+			}
+			if kind := s.Generate[name]; !generators[kind] {
+				stepAt("generate", fmt.Sprintf("generate %s = %q: use random, uuid, now or unix", name, kind))
+			}
 			defined[name] = true
 		}
-		for _, k := range slices.Sorted(maps.Keys(s.requestTemplates())) {
-			use(templateNames(s.requestTemplates()[k]))
+		switch ks := sd.kinds(); len(ks) {
+		case 0:
+			stepAt("id", fmt.Sprintf("step %s does nothing: give it one sub-table, [flow.step.%s]", sd.ID, strings.Join(kindNames, "], ["+"flow.step.")))
+		case 1:
+			s.Kind = ks[0]
+			ks[0].validate(&validation{
+				at:         func(k, msg string) { stepAt(s.Kind.Name()+"."+k, msg) },
+				use:        use,
+				define:     func(n string) { defined[n] = true },
+				listeners:  listeners,
+				clientAuth: func() { f.clientAuth = true },
+			})
+		default:
+			names := make([]string, len(ks))
+			for i, k := range ks {
+				names[i] = k.Name()
+			}
+			stepAt(ks[1].Name(), "a step does one thing: keep one of "+strings.Join(names, " and "))
 		}
-		for name := range s.Capture {
+		compileChecks(s, stepAt)
+		for _, name := range slices.Sorted(maps.Keys(s.Capture)) {
 			defined[name] = true
 		}
-		for name := range s.CaptureSecret {
+		for _, name := range slices.Sorted(maps.Keys(s.CaptureSecret)) {
 			defined[name] = true
 		}
-		for _, t := range s.checkTemplates() {
-			use(templateNames(t))
+		for _, c := range s.Checks {
+			for _, v := range append([]any{c.Equals, c.NotEquals}, c.OneOf...) {
+				if str, ok := v.(string); ok {
+					use(str)
+				}
+			}
 		}
+		f.Steps = append(f.Steps, s)
 	}
+	return f
 }
 
-func validateStep(s *Step, at func(key, msg string)) {
-	if s.Kind == "" {
-		s.Kind = KindHTTP
-	}
-	switch s.Kind {
-	case KindHTTP, KindWalk:
-		if s.URL == "" {
-			at("url", "this step needs a url: the request to send")
-		}
-		if s.Kind == KindWalk && s.Until == "" {
-			at("until", "a walk needs until = the client's redirect URI, where the walk stops")
-		}
-	case KindWait:
-		if s.Wait == "" {
-			at("wait", `a wait step needs wait = a duration, as in "{{expires_in}}s + 2s"`)
-		}
-		if s.URL != "" {
-			at("url", "a wait step sends no request: remove url")
-		}
-	default:
-		at("kind", fmt.Sprintf("unknown step kind %q: use http, walk or wait", s.Kind))
-	}
-	if s.Method != "" && !validMethod(s.Method) {
-		at("method", fmt.Sprintf("method %q: write an HTTP method in capitals, as in POST", s.Method))
-	}
-	bodies := 0
-	for _, b := range []bool{len(s.Form) > 0, s.JSON != "", s.Body != ""} {
-		if b {
-			bodies++
-		}
-	}
-	if bodies > 1 {
-		at("form", "a step sends one body: use only one of form, json and body")
-	}
-	for name, kind := range s.Generate {
-		if !validName(name) {
-			at("generate", fmt.Sprintf("%q is not a variable name (letters, digits, _)", name))
-		}
-		if !generators[kind] {
-			at("generate", fmt.Sprintf("generate %s = %q: use random, uuid, now or unix", name, kind))
-		}
-	}
+// compileChecks validates a step's captures, packs and inline checks and prepares them.
+func compileChecks(s *Step, at func(key, msg string)) {
 	for _, caps := range []map[string]string{s.Capture, s.CaptureSecret} {
-		for name, from := range caps {
+		for _, name := range slices.Sorted(maps.Keys(caps)) {
 			if !validName(name) {
 				at("capture", fmt.Sprintf("%q is not a variable name (letters, digits, _)", name))
 			}
-			if _, err := checks.ParseTarget(from); err != nil {
+			if _, err := checks.ParseTarget(caps[name]); err != nil {
 				at("capture", fmt.Sprintf("capture %s: %v", name, err))
 			}
 		}
 	}
-	s.packs = nil
 	for _, name := range s.Packs {
 		p, ok := checks.LookupPack(name)
 		if !ok {
@@ -169,76 +245,19 @@ func validateStep(s *Step, at func(key, msg string)) {
 		}
 		s.packs = append(s.packs, p)
 	}
-	s.checks = nil
 	ids := map[string]bool{}
-	for _, spec := range s.Checks {
+	for i, spec := range s.Checks {
 		c, err := spec.Compile()
 		if err != nil {
-			at("checks "+spec.ID, err.Error())
+			at("checks."+strconv.Itoa(i), err.Error())
 			continue
 		}
 		if ids[c.ID] {
-			at("checks", "check "+c.ID+" appears twice in this step")
+			at("checks."+strconv.Itoa(i), "check "+c.ID+" appears twice in this step")
 		}
 		ids[c.ID] = true
 		s.checks = append(s.checks, c)
 	}
-}
-
-// locate finds the line of a key in a flow file: inside the flow with the given id, inside the
-// step with the given id if one is named.
-func locate(data []byte, flowID, stepID, key string) int {
-	lines := strings.Split(string(data), "\n")
-	idLine := func(from int, id string) int {
-		pat := regexp.MustCompile(`^\s*(\{\s*)?id\s*=\s*["']` + regexp.QuoteMeta(id) + `["']`)
-		for i := from; i < len(lines); i++ {
-			if pat.MatchString(lines[i]) {
-				return i
-			}
-		}
-		return -1
-	}
-	at := idLine(0, flowID)
-	if at < 0 {
-		return 0
-	}
-	if stepID != "" {
-		if s := idLine(at+1, stepID); s >= 0 {
-			at = s
-		}
-	}
-	// "checks ID" points at the inline check with that id.
-	if name, checkID, ok := strings.Cut(key, " "); ok && name == "checks" {
-		if c := idLine(at+1, checkID); c >= 0 {
-			return c + 1
-		}
-		key = name
-	}
-	keyPat := regexp.MustCompile(`^\s*` + regexp.QuoteMeta(key) + `\s*=`)
-	for i := at; i < len(lines); i++ {
-		t := strings.TrimSpace(lines[i])
-		if i > at && strings.HasPrefix(t, "[") {
-			break
-		}
-		if keyPat.MatchString(lines[i]) {
-			return i + 1
-		}
-	}
-	return at + 1
-}
-
-// flowHeaderLine finds the line of the n-th [[flow]] header.
-func flowHeaderLine(data []byte, n int) int {
-	count := -1
-	for i, l := range strings.Split(string(data), "\n") {
-		if strings.TrimSpace(l) == "[[flow]]" {
-			count++
-			if count == n {
-				return i + 1
-			}
-		}
-	}
-	return 0
 }
 
 // Catalog is the set of flows a run can choose from: the built-in ones plus any a profile brings.
@@ -267,6 +286,15 @@ func (c *Catalog) Add(flows ...*Flow) error {
 func (c *Catalog) Lookup(id string) (*Flow, bool) {
 	f, ok := c.byID[id]
 	return f, ok
+}
+
+// IDs lists the ids of every flow, in the order they were added.
+func (c *Catalog) IDs() []string {
+	ids := make([]string, len(c.flows))
+	for i, f := range c.flows {
+		ids[i] = f.ID
+	}
+	return ids
 }
 
 // All lists the flows in the order they were added.

@@ -4,8 +4,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/BurntSushi/toml"
 )
 
 func TestBuiltinFlowsParse(t *testing.T) {
@@ -13,8 +11,10 @@ func TestBuiltinFlowsParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The client's credentials are not among a flow's needs: the profile's client
+	// authentication method decides which it reads.
 	want := map[string][]string{
-		"konera.client-credentials": {"client_id", "client_secret", "token_url"},
+		"konera.client-credentials": {"token_url"},
 	}
 	for _, f := range cat.All() {
 		if f.Title == "" || f.Explain == "" {
@@ -24,7 +24,7 @@ func TestBuiltinFlowsParse(t *testing.T) {
 			if s.Title == "" || s.Explain == "" {
 				t.Errorf("%s/%s lacks a title or an explanation", f.ID, s.ID)
 			}
-			if s.Kind != KindWait && s.CheckCount() == 0 {
+			if s.Kind.Name() != "wait" && s.CheckCount() == 0 {
 				t.Errorf("%s/%s checks nothing", f.ID, s.ID)
 			}
 			for _, c := range s.Checks {
@@ -33,8 +33,8 @@ func TestBuiltinFlowsParse(t *testing.T) {
 				}
 			}
 		}
-		if w, ok := want[f.ID]; ok && !reflect.DeepEqual(f.Needs(), w) {
-			t.Errorf("%s needs %v, want %v", f.ID, f.Needs(), w)
+		if w, ok := want[f.ID]; ok && (!reflect.DeepEqual(f.Needs(), w) || !f.AuthenticatesClient()) {
+			t.Errorf("%s needs %v and authenticates the client: %v; want %v and true", f.ID, f.Needs(), f.AuthenticatesClient(), w)
 		}
 	}
 }
@@ -47,19 +47,21 @@ title = "Token"
   [[flow.step]]
   id = "token"
   title = "Get a token"
-  url = "{{token_url}}"
-  form = { client_id = "{{client_id}}" }
   capture = { tok = "body:access_token" }
   checks = [
     { id = "http.status", on = "status", equals = 200 },
   ]
+    [flow.step.request]
+    url = "{{token_url}}"
+    form = { client_id = "{{client_id}}" }
 
   [[flow.step]]
   id = "use"
   title = "Use it"
-  url = "{{api}}/x"
-  header = { Authorization = "Bearer {{tok}}" }
   checks = [ { id = "x", on = "body:x", equals = "{{expected_x}}" } ]
+    [flow.step.request]
+    url = "{{api}}/x"
+    header = { Authorization = "Bearer {{tok}}" }
 `
 
 func TestParseWorksOutNeeds(t *testing.T) {
@@ -68,7 +70,7 @@ func TestParseWorksOutNeeds(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := fl[0].Needs()
-	want := []string{"client_id", "token_url", "api", "expected_x"}
+	want := []string{"token_url", "client_id", "api", "expected_x"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("needs %v, want %v (tok is captured, so not needed)", got, want)
 	}
@@ -84,20 +86,28 @@ func TestParseErrorsNameFileLineAndKey(t *testing.T) {
 	}{
 		{"syntax", func(s string) string { return strings.Replace(s, `title = "Token"`, `title = "Token`, 1) }, "acme.toml:4: "},
 		{"unknown key", func(s string) string { return strings.Replace(s, `url = "{{token_url}}"`, `urll = "{{token_url}}"`, 1) },
-			`acme.toml:9: flow.step.urll: unknown key (did you mean "url"?)`},
+			`acme.toml:14: flow.step.request.urll: unknown key (did you mean "url"?)`},
 		{"unknown key in inline check", func(s string) string { return strings.Replace(s, `equals = 200 }`, `equal = 200 }`, 1) },
-			`acme.toml:13: flow.step.checks.equal: unknown key (did you mean "equals"?)`},
+			`acme.toml:11: flow.step.checks.equal: unknown key (did you mean "equals"?)`},
 		{"wrong type", func(s string) string { return strings.Replace(s, `title = "Token"`, `title = 7`, 1) },
 			"acme.toml:4: flow.title: wrong type: got an integer, want a string"},
 		{"unknown pack", func(s string) string {
 			return strings.Replace(s, `id = "use"`, "id = \"use\"\n  packs = [\"oauth2.tokn\"]", 1)
-		}, `acme.toml:18: packs: unknown pack "oauth2.tokn"`},
+		}, `acme.toml:19: packs: unknown pack "oauth2.tokn"`},
 		{"bad check", func(s string) string { return strings.Replace(s, `on = "status"`, `on = "statuss"`, 1) },
-			`acme.toml:13: checks: check http.status: unknown target "statuss"`},
+			`acme.toml:11: checks: check http.status: unknown target "statuss"`},
 		{"missing url", func(s string) string { return strings.Replace(s, `url = "{{api}}/x"`, ``, 1) },
-			"acme.toml:17: url: this step needs a url"},
-		{"bad kind", func(s string) string { return strings.Replace(s, `id = "use"`, "id = \"use\"\n  kind = \"sleep\"", 1) },
-			`acme.toml:18: kind: unknown step kind "sleep"`},
+			"acme.toml:21: request.url: this step needs a url"},
+		{"two kinds", func(s string) string { return s + "    [flow.step.wait]\n    duration = \"1s\"\n" },
+			`acme.toml:24: wait: a step does one thing: keep one of request and wait`},
+		{"no kind", func(s string) string {
+			return strings.Replace(s, "    [flow.step.request]\n    url = \"{{api}}/x\"\n    header = { Authorization = \"Bearer {{tok}}\" }\n", "", 1)
+		},
+			`acme.toml:18: id: step use does nothing: give it one sub-table, [flow.step.request]`},
+		{"bad duration", func(s string) string {
+			return s + "\n  [[flow.step]]\n  id = \"w\"\n    [flow.step.wait]\n    duration = \"soon\"\n"
+		},
+			`acme.toml:28: wait.duration: duration "soon"`},
 		{"duplicate step", func(s string) string { return strings.Replace(s, `id = "use"`, `id = "token"`, 1) },
 			"step token appears twice"},
 	}
@@ -115,40 +125,5 @@ func TestParseErrorsNameFileLineAndKey(t *testing.T) {
 				t.Errorf("error %q, want it to contain %q", msg, tt.want)
 			}
 		})
-	}
-}
-
-func TestKeyLine(t *testing.T) {
-	src := `name = "x"
-# comment
-[vars]
-a = "1"
-"quoted" = "2"
-explain = """
-b = "inside a string"
-"""
-[secrets]
-b = "3"
-
-[[flow]]
-  [[flow.step]]
-  form = { grant = "g", nested = { deep = 1 } }
-  checks = [
-    { id = "one" },
-    { id = "two", extra = 1 },
-  ]
-`
-	tests := []struct {
-		key  string
-		want int
-	}{
-		{"name", 1}, {"vars", 3}, {"vars.a", 4}, {"vars.quoted", 5}, {"secrets.b", 10},
-		{"flow.step.form.grant", 14}, {"flow.step.form.nested.deep", 14},
-		{"flow.step.checks.extra", 17}, {"flow.step.checks", 15}, {"vars.missing", 3}, {"nowhere", 0},
-	}
-	for _, tt := range tests {
-		if got := KeyLine([]byte(src), toml.Key(strings.Split(tt.key, "."))); got != tt.want {
-			t.Errorf("%s: line %d, want %d", tt.key, got, tt.want)
-		}
 	}
 }

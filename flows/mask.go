@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -22,6 +23,15 @@ type Masker struct {
 	mu       sync.RWMutex
 	labels   map[string]string // value → label
 	replacer *strings.Replacer
+	gen      uint64 // counts the values added; a record masked at this generation needs no redo
+}
+
+// generation counts the secrets known so far, so that what was masked at one generation can be
+// kept until a new secret is learned.
+func (m *Masker) generation() uint64 {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.gen
 }
 
 // NewMasker makes an empty masker.
@@ -56,9 +66,10 @@ func (m *Masker) Add(label, value string) {
 	for _, v := range variants(value) {
 		if _, ok := m.labels[v]; !ok {
 			m.labels[v] = label
+			m.replacer = nil
+			m.gen++
 		}
 	}
-	m.replacer = nil
 }
 
 // learn registers a value recognised by its field name, if it is long enough to be worth it.
@@ -147,6 +158,55 @@ func (m *Masker) learnHeaders(h http.Header) {
 			}
 		}
 	}
+}
+
+// learnForm registers sensitive parameters of a form body the engine sent. A value built around a
+// secret already known ("{{client_secret}}-wrong") is masked through it and keeps the rest, which
+// the flow wrote and which says what was sent.
+func (m *Masker) learnForm(body string) {
+	values, err := url.ParseQuery(body)
+	if err != nil {
+		return
+	}
+	for k, vs := range values {
+		if secretParam(k) {
+			for _, v := range vs {
+				if m.Mask(v) == v {
+					m.learn(k, v)
+				}
+			}
+		}
+	}
+}
+
+// learnText registers sensitive query parameters quoted in free text, such as a Location the
+// HTTP client could not follow, quoted whole in its error.
+func (m *Masker) learnText(text string) {
+	for _, match := range queryParam.FindAllStringSubmatch(text, -1) {
+		if secretParam(match[1]) {
+			if v, err := url.QueryUnescape(match[2]); err == nil {
+				m.learn(match[1], v)
+			}
+			m.learn(match[1], match[2])
+		}
+	}
+}
+
+// queryParam finds name=value pairs of a query inside text.
+var queryParam = regexp.MustCompile(`[?&;]([A-Za-z_][A-Za-z0-9_.-]*)=([^&\s"'<>#]+)`)
+
+// SecretName reports whether a variable's name says it holds a credential, so that a value
+// generated under it is masked (a notification token, a bogus bearer) and a profile that puts
+// one under [vars] is told to move it to [secrets].
+// The name must end with the word: notification_token is a secret, token_url is not.
+func SecretName(name string) bool {
+	n := strings.ToLower(name)
+	for _, w := range []string{"secret", "password", "passwd", "token", "apikey", "api_key", "private_key", "sesskey"} {
+		if n == w || strings.HasSuffix(n, "_"+w) {
+			return true
+		}
+	}
+	return false
 }
 
 // learnBody registers the values of sensitive JSON members at any depth of a JSON body.

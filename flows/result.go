@@ -33,6 +33,26 @@ type Exchange struct {
 	Duration time.Duration `json:"-"`
 }
 
+// Received is a request one of telconform's listeners received, as evidence, with secrets masked
+// and the body cut at the runner's limit.
+type Received struct {
+	Listener  string      `json:"listener"`
+	Method    string      `json:"method"`
+	URL       string      `json:"url"` // path and query as they arrived
+	Header    http.Header `json:"headers,omitempty"`
+	Body      string      `json:"body,omitempty"`
+	Truncated bool        `json:"truncated,omitempty"`
+	Size      int         `json:"size"`
+	At        time.Time   `json:"at"`
+}
+
+// TokenRecord is a JWT a step minted, decoded: its header and claims. The token itself is a
+// secret and is never recorded.
+type TokenRecord struct {
+	Header map[string]any `json:"header"`
+	Claims map[string]any `json:"claims"`
+}
+
 // Handoff records a walk a person performed on the device: the URL they opened and the
 // callback they brought back (empty when the browser was not sent back).
 type Handoff struct {
@@ -56,8 +76,13 @@ type StepResult struct {
 	Duration  time.Duration     `json:"-"`
 	Exchanges []Exchange        `json:"exchanges,omitempty"`
 	Handoff   *Handoff          `json:"handoff,omitempty"`
+	Received  *Received         `json:"received,omitempty"`
+	Token     *TokenRecord      `json:"token,omitempty"`
 	Captured  map[string]string `json:"captured,omitempty"`
 	Outcomes  []checks.Outcome  `json:"checks"`
+	// Pending marks a step that has not run yet in this session (its Status is skip, its
+	// Reason "not run"), so a front end can tell it from a step that was skipped.
+	Pending bool `json:"-"`
 }
 
 // FlowResult is the record of one flow run against one target.
@@ -79,6 +104,7 @@ type TargetResult struct {
 	Status  checks.Status `json:"status"`
 	Flows   []FlowResult  `json:"flows"`
 	Sandbox string        `json:"sandbox,omitempty"` // provider of the built-in sandbox it ran against
+	Faults  []string      `json:"faults,omitempty"`  // sandbox faults switched on for the run
 }
 
 // RunResult is the record of a whole run: what reports are written from.
@@ -149,30 +175,4 @@ func rollUp(parts []checks.Status) checks.Status {
 		return checks.Skip
 	}
 	return st
-}
-
-// RollUpFlows is the status of a set of flow records, as a target's status is computed: the
-// worst, with skipped flows not making it worse. The terminal UI uses it for exports.
-func RollUpFlows(fs []FlowResult) checks.Status {
-	parts := make([]checks.Status, len(fs))
-	for i, f := range fs {
-		parts[i] = f.Status
-	}
-	return rollUp(parts)
-}
-
-// NewFlowResult builds a flow's record from step records kept elsewhere (the terminal UI keeps
-// its own copy while steps run), with the same status rules as a run.
-func NewFlowResult(f *Flow, steps []StepResult) FlowResult {
-	fr := FlowResult{ID: f.ID, Title: f.Title, Explain: f.Explain, Steps: steps}
-	parts := make([]checks.Status, len(steps))
-	for i, s := range steps {
-		parts[i] = s.Status
-		if fr.Started.IsZero() && !s.Started.IsZero() {
-			fr.Started = s.Started
-		}
-		fr.Duration += s.Duration
-	}
-	fr.Status = rollUp(parts)
-	return fr
 }

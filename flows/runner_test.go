@@ -215,11 +215,12 @@ title = "Basic"
   [[flow.step]]
   id = "token"
   title = "Token with Basic credentials"
-  url = "{{token_url}}"
-  form = { grant_type = "client_credentials" }
-  basic = { user = "{{client_id}}", password = "{{client_secret}}" }
   packs = ["oauth2.token"]
   checks = [ { id = "http.status", on = "status", equals = 200 }, { id = "took", on = "duration", lt = 60000 } ]
+    [flow.step.request]
+    url = "{{token_url}}"
+    form = { grant_type = "client_credentials" }
+    basic = { user = "{{client_id}}", password = "{{client_secret}}" }
 `
 	fl, err := flows.Parse("basic.toml", []byte(src))
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
-	"strings"
 )
 
 // templateRef matches `{{name}}` in flow files. Names are what profiles and captures define.
@@ -52,37 +51,4 @@ func expand(s string, lookup func(string) (string, bool), escape func(string) st
 func jsonEscape(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b[1 : len(b)-1])
-}
-
-// requestTemplates lists every template string of a step that is filled before its request is
-// sent, with the key it came from.
-func (s *Step) requestTemplates() map[string]string {
-	t := map[string]string{"url": s.URL, "json": s.JSON, "body": s.Body, "until": s.Until, "wait": s.Wait}
-	for k, v := range s.Query {
-		t["query."+k] = v
-	}
-	for k, v := range s.Header {
-		t["header."+k] = v
-	}
-	for k, v := range s.Form {
-		t["form."+k] = v
-	}
-	if s.Basic != nil {
-		t["basic.user"] = s.Basic.User
-		t["basic.password"] = s.Basic.Password
-	}
-	return t
-}
-
-// checkTemplates lists the templates in a step's expected values.
-func (s *Step) checkTemplates() []string {
-	var out []string
-	for _, c := range s.Checks {
-		for _, v := range append([]any{c.Equals, c.NotEquals}, c.OneOf...) {
-			if str, ok := v.(string); ok && strings.Contains(str, "{{") {
-				out = append(out, str)
-			}
-		}
-	}
-	return out
 }

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/telconform/telconform/internal/tomlfile"
 )
 
 //go:embed builtin/*.toml
@@ -39,7 +41,7 @@ func Builtin() ([]*Profile, error) {
 
 // Load reads a profile from a file. Its flow files are looked up next to it.
 func Load(path string) (*Profile, error) {
-	data, err := os.ReadFile(path)
+	data, err := tomlfile.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, &notFound{what: path}

@@ -1,25 +1,24 @@
 // Package profiles reads the TOML profiles people share to describe a provider: its endpoints,
-// test numbers, the flows it supports and where its secrets come from. A profile never holds a
-// secret; it names an environment variable (`${env:NAME}`) or, for the built-in sandbox, a value
-// the sandbox makes up (`${sandbox:client_secret}`).
+// test numbers, the flows it supports, how its client authenticates and where its secrets come
+// from. A profile never holds a secret; it names an environment variable (`${env:NAME}`), a file
+// (`${file:PATH}`) or, for the built-in sandbox, a value the sandbox makes up
+// (`${sandbox:client_secret}`).
 //
-// Everything that can be wrong with a profile is found before anything runs, and reported as one
+// Profiles are plain data: this package starts nothing (no sandbox, no listener, no clock). It
+// finds everything that can be wrong with a profile before anything runs, and reports it as one
 // line per problem naming the file, the line and the key.
 package profiles
 
 import (
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 
-	"github.com/BurntSushi/toml"
-
 	"github.com/telconform/telconform/flows"
-	"github.com/telconform/telconform/sandbox"
+	"github.com/telconform/telconform/internal/tomlfile"
 )
 
 // Profile is one provider description as written in its TOML file.
@@ -27,8 +26,8 @@ type Profile struct {
 	Name     string `toml:"name"`
 	Title    string `toml:"title"`
 	Provider string `toml:"provider"`
-	// Sandbox names the built-in sandbox provider this profile runs against; telconform starts
-	// it in-process on a loopback port and fills ${sandbox:...} references from it.
+	// Sandbox names the built-in sandbox provider this profile runs against; the run's
+	// preparation starts it in-process on a loopback port and fills ${sandbox:...} from it.
 	Sandbox string `toml:"sandbox"`
 	// Walk says who follows authorization redirects: "agent" (telconform itself) or "device"
 	// (a person, on the phone). It defaults to agent for sandbox profiles and to device for
@@ -38,36 +37,62 @@ type Profile struct {
 	Flows []string `toml:"flows"`
 	// FlowFiles are extra flow files, relative to the profile, for a provider whose
 	// documentation differs from the built-in flows.
-	FlowFiles []string          `toml:"flow_files"`
-	Vars      map[string]string `toml:"vars"`
-	Secrets   map[string]string `toml:"secrets"`
+	FlowFiles []string `toml:"flow_files"`
+	// Client says how the client authenticates at token endpoints.
+	Client ClientSettings `toml:"client"`
+	// Listeners say where a flow's listeners bind and which URL a provider must use to reach
+	// them, by listener name; by default they listen on a free loopback port.
+	Listeners map[string]ListenerSettings `toml:"listeners"`
+	Vars      map[string]string           `toml:"vars"`
+	Secrets   map[string]string           `toml:"secrets"`
 
 	// Source is the file the profile came from ("built-in" for embedded ones).
 	Source  string `toml:"-"`
 	BuiltIn bool   `toml:"-"`
 
-	data    []byte
+	dir     string
+	doc     *tomlfile.Doc
 	catalog *flows.Catalog
 	flows   []*flows.Flow
 }
 
-// reference matches ${env:NAME} and ${sandbox:KEY} in profile values.
-var reference = regexp.MustCompile(`\$\{(env|sandbox):([A-Za-z_][A-Za-z0-9_]*)\}`)
+// ClientSettings is the [client] table.
+type ClientSettings struct {
+	// AuthMethod is the OIDC token_endpoint_auth_method: client_secret_basic (the default),
+	// client_secret_post, private_key_jwt or none.
+	AuthMethod string `toml:"auth_method"`
+	// AssertionAudience is the aud of private_key_jwt assertions when the provider wants its
+	// issuer there; empty means the token endpoint's URL.
+	AssertionAudience string `toml:"assertion_audience"`
+	// KeyID is the kid of the client's key, sent in assertions.
+	KeyID string `toml:"key_id"`
+}
 
-var validProfileName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`).MatchString
+// ListenerSettings is one entry of [listeners].
+type ListenerSettings struct {
+	Bind      string `toml:"bind"`
+	PublicURL string `toml:"public_url"`
+}
 
-// Parse reads and validates a profile. file names it in errors; dir is where its flow files are
-// looked up. Problems are flows.FileErrors.
+// reference matches ${env:NAME}, ${file:PATH} and ${sandbox:KEY} in profile values.
+var reference = regexp.MustCompile(`\$\{(env|sandbox|file):([^}]*)\}`)
+
+var (
+	validProfileName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`).MatchString
+	envName          = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`).MatchString
+)
+
+// Parse reads and validates a profile. file names it in errors; dir is where its flow files and
+// ${file:} references are looked up. Problems are tomlfile.FileErrors.
 func Parse(file, dir string, data []byte) (*Profile, error) {
 	var p Profile
-	if _, err := flows.DecodeStrict(file, data, &p); err != nil {
+	doc, err := tomlfile.Decode(file, data, &p)
+	if err != nil {
 		return nil, err
 	}
-	p.Source, p.data = file, data
-	var errs flows.FileErrors
-	at := func(key, msg string) {
-		errs = append(errs, &flows.FileError{File: file, Line: flows.KeyLine(data, toml.Key(strings.Split(key, "."))), Key: key, Msg: msg})
-	}
+	p.Source, p.dir, p.doc = file, dir, doc
+	var errs tomlfile.FileErrors
+	at := func(key, msg string) { errs = append(errs, p.ErrAt(key, msg)) }
 	if p.Name == "" {
 		at("name", "a profile needs a name (lower case, as in acme-sandbox)")
 	} else if !validProfileName(p.Name) {
@@ -75,9 +100,6 @@ func Parse(file, dir string, data []byte) (*Profile, error) {
 	}
 	if p.Title == "" {
 		at("title", "a profile needs a title, shown in listings")
-	}
-	if p.Sandbox != "" && !slices.Contains(sandbox.Providers(), p.Sandbox) {
-		at("sandbox", fmt.Sprintf("no built-in sandbox %q: use one of %s", p.Sandbox, strings.Join(sandbox.Providers(), ", ")))
 	}
 	switch p.Walk {
 	case "":
@@ -89,23 +111,30 @@ func Parse(file, dir string, data []byte) (*Profile, error) {
 	default:
 		at("walk", fmt.Sprintf("walk %q: use \"agent\" (telconform follows the redirects) or \"device\" (a person, on the phone)", p.Walk))
 	}
+	if m := p.Client.AuthMethod; m != "" && !slices.Contains(flows.ClientAuthMethods, m) {
+		at("client.auth_method", fmt.Sprintf("%q: use one of %s", m, strings.Join(flows.ClientAuthMethods, ", ")))
+	}
 	for _, k := range slices.Sorted(maps.Keys(p.Vars)) {
-		checkReferences(p, "vars."+k, p.Vars[k], at)
+		if flows.SecretName(k) {
+			at("vars."+k, fmt.Sprintf("%s looks like a secret: move it to [secrets] as %s = \"${env:NAME}\"", k, k))
+		}
+		p.checkReferences("vars."+k, p.Vars[k], at)
 	}
 	for _, k := range slices.Sorted(maps.Keys(p.Secrets)) {
 		v := p.Secrets[k]
 		if !reference.MatchString(v) || reference.FindString(v) != v {
-			at("secrets."+k, "a profile never holds a secret: write it as \"${env:NAME}\" and export NAME")
+			at("secrets."+k, "a profile never holds a secret: write it as \"${env:NAME}\" or \"${file:PATH}\"")
 			continue
 		}
-		checkReferences(p, "secrets."+k, v, at)
+		p.checkReferences("secrets."+k, v, at)
 	}
 	for k := range p.Vars {
 		if _, dup := p.Secrets[k]; dup {
 			at("secrets."+k, fmt.Sprintf("%s is both a variable and a secret: keep one", k))
 		}
 	}
-	p.loadFlows(dir, at)
+	p.loadFlows(at)
+	p.checkListeners(at)
 	p.checkUnused(at)
 	if len(errs) > 0 {
 		return nil, errs
@@ -113,20 +142,39 @@ func Parse(file, dir string, data []byte) (*Profile, error) {
 	return &p, nil
 }
 
-func checkReferences(p Profile, key, v string, at func(key, msg string)) {
+// ErrAt makes an error about one of the profile's keys, on the key's line.
+func (p *Profile) ErrAt(key, msg string) *tomlfile.FileError {
+	if p.doc == nil {
+		return &tomlfile.FileError{File: p.Source, Key: key, Msg: msg}
+	}
+	return p.doc.At(key, msg)
+}
+
+func (p *Profile) checkReferences(key, v string, at func(key, msg string)) {
 	for _, m := range reference.FindAllStringSubmatch(v, -1) {
-		if m[1] == "sandbox" && p.Sandbox == "" {
-			at(key, fmt.Sprintf("${sandbox:%s} needs sandbox = \"<provider>\" at the top of the profile", m[2]))
+		switch m[1] {
+		case "sandbox":
+			if p.Sandbox == "" {
+				at(key, fmt.Sprintf("${sandbox:%s} needs sandbox = \"<provider>\" at the top of the profile", m[2]))
+			}
+		case "env":
+			if !envName(m[2]) {
+				at(key, fmt.Sprintf("${env:%s}: name an environment variable (letters, digits, _)", m[2]))
+			}
+		case "file":
+			if strings.TrimSpace(m[2]) == "" {
+				at(key, "${file:} needs a path, relative to the profile")
+			}
 		}
 	}
 	if strings.Contains(reference.ReplaceAllString(v, ""), "${") {
-		at(key, "unknown reference: write ${env:NAME} or ${sandbox:KEY}")
+		at(key, "unknown reference: write ${env:NAME}, ${file:PATH} or ${sandbox:KEY}")
 	}
 }
 
-// loadFlows builds the profile's catalogue (built-in flows plus its own flow files), checks
-// that every flow it lists exists and that it sets every variable those flows need.
-func (p *Profile) loadFlows(dir string, at func(key, msg string)) {
+// loadFlows builds the profile's catalogue (built-in flows plus its own flow files) and checks
+// that every flow it lists exists.
+func (p *Profile) loadFlows(at func(key, msg string)) {
 	builtin, err := flows.Builtin()
 	if err != nil {
 		at("flows", "built-in flows are broken: "+err.Error())
@@ -134,11 +182,8 @@ func (p *Profile) loadFlows(dir string, at func(key, msg string)) {
 	}
 	p.catalog = builtin.Clone()
 	for _, ff := range p.FlowFiles {
-		path := ff
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(dir, ff)
-		}
-		data, err := os.ReadFile(path)
+		path := p.path(ff)
+		data, err := tomlfile.ReadFile(path)
 		if err != nil {
 			at("flow_files", fmt.Sprintf("cannot read %s: %v", ff, err))
 			continue
@@ -159,11 +204,72 @@ func (p *Profile) loadFlows(dir string, at func(key, msg string)) {
 	for _, id := range p.Flows {
 		f, ok := p.catalog.Lookup(id)
 		if !ok {
-			at("flows", fmt.Sprintf("unknown flow %q (telconform flows lists them)", id))
+			msg := fmt.Sprintf("unknown flow %q (telconform flows lists them)", id)
+			if s := tomlfile.Closest(id, p.catalog.IDs()); s != "" {
+				msg = fmt.Sprintf("unknown flow %q (did you mean %q?)", id, s)
+			}
+			at("flows", msg)
 			continue
 		}
 		p.flows = append(p.flows, f)
 	}
+}
+
+// path resolves a path written in the profile, relative to the profile's directory.
+func (p *Profile) path(name string) string {
+	if filepath.IsAbs(name) || p.dir == "" {
+		return name
+	}
+	return filepath.Join(p.dir, name)
+}
+
+// checkListeners refuses settings for listeners no flow of the profile declares.
+func (p *Profile) checkListeners(at func(key, msg string)) {
+	declared := map[string]bool{}
+	for _, f := range p.flows {
+		for _, l := range f.Listeners {
+			declared[l.Name] = true
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(p.Listeners)) {
+		if !declared[name] {
+			at("listeners."+name, fmt.Sprintf("no flow of this profile declares a listener %q", name))
+		}
+	}
+}
+
+// needs lists, in first-use order, the variables the given flows take from the profile: their
+// templates, and what the client authentication method reads when a flow authenticates the client.
+func (p *Profile) needs(selected []*flows.Flow) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(n string) {
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	for _, f := range selected {
+		for _, n := range f.Needs() {
+			add(n)
+		}
+		if f.AuthenticatesClient() {
+			for _, n := range p.clientAuth().Needs() {
+				add(n)
+			}
+		}
+	}
+	return out
+}
+
+// clientAuth is the profile's client authentication. A profile that names no method gets
+// client_secret_basic, the one RFC 6749 2.3.1 says every authorization server must support.
+func (p *Profile) clientAuth() flows.ClientAuth {
+	method := p.Client.AuthMethod
+	if method == "" {
+		method = flows.ClientSecretBasic
+	}
+	return flows.ClientAuth{Method: method, Audience: p.Client.AssertionAudience, KeyID: p.Client.KeyID}
 }
 
 // checkUnused reports variables and secrets that none of the profile's flows uses: [vars] is a
@@ -173,15 +279,10 @@ func (p *Profile) checkUnused(at func(key, msg string)) {
 	if len(p.flows) == 0 || len(p.flows) != len(p.Flows) {
 		return // unknown flows are reported already; needs are not known
 	}
+	needed := p.needs(p.flows)
 	used := map[string]bool{}
-	var needed []string
-	for _, f := range p.flows {
-		for _, n := range f.Needs() {
-			if !used[n] {
-				used[n] = true
-				needed = append(needed, n)
-			}
-		}
+	for _, n := range needed {
+		used[n] = true
 	}
 	for _, group := range []struct {
 		prefix string
@@ -192,23 +293,12 @@ func (p *Profile) checkUnused(at func(key, msg string)) {
 				continue
 			}
 			msg := fmt.Sprintf("unknown variable: no flow of this profile uses %q", k)
-			if s := closest(k, needed); s != "" {
+			if s := tomlfile.Closest(k, needed); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			}
 			at(group.prefix+k, msg)
 		}
 	}
-}
-
-// closest finds a name within two edits of s.
-func closest(s string, names []string) string {
-	best, bestDist := "", 3
-	for _, n := range names {
-		if d := flows.EditDistance(s, n); d < bestDist {
-			best, bestDist = n, d
-		}
-	}
-	return best
 }
 
 // SelectedFlows are the flows the profile runs, in order.
@@ -217,11 +307,27 @@ func (p *Profile) SelectedFlows() []*flows.Flow { return p.flows }
 // Catalog is every flow the profile can run: the built-in ones and its own.
 func (p *Profile) Catalog() *flows.Catalog { return p.catalog }
 
-// Needs lists the variables the profile's flows need that the profile does not set.
+// Selected lists the flows a run of this profile includes given a --flow filter (all of the
+// profile's flows when the filter is empty).
+func (p *Profile) Selected(filter []string) []*flows.Flow {
+	if len(filter) == 0 {
+		return p.flows
+	}
+	var out []*flows.Flow
+	for _, id := range filter {
+		if f, ok := p.catalog.Lookup(id); ok {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Needs lists, per flow, the variables the profile's flows need that neither the profile nor
+// extra (--var, values a person typed) sets.
 func (p *Profile) Needs(selected []*flows.Flow, extra map[string]string) map[string][]string {
 	missing := map[string][]string{}
 	for _, f := range selected {
-		for _, n := range f.Needs() {
+		for _, n := range p.needs([]*flows.Flow{f}) {
 			_, inVars := p.Vars[n]
 			_, inSecrets := p.Secrets[n]
 			_, inExtra := extra[n]

@@ -1,6 +1,7 @@
 package profiles
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +19,9 @@ client_id = "${env:ACME_CLIENT_ID}"
 
 [secrets]
 client_secret = "${env:ACME_SECRET}"
+
+[client]
+auth_method = "client_secret_post"
 `
 
 func env(vals map[string]string) func(string) (string, bool) {
@@ -43,25 +47,31 @@ func TestBuiltinProfiles(t *testing.T) {
 	}
 }
 
-func TestSandboxProfileResolvesAndStartsTheSandbox(t *testing.T) {
+// A sandbox profile resolves from the values a started sandbox hands it; profiles itself starts
+// nothing (internal/launch does, and its tests show the sandbox running).
+func TestSandboxProfileResolvesFromSandboxValues(t *testing.T) {
 	p, err := Find("sandbox-konera", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := p.Resolve(Options{Flows: []string{"konera.sim-swap"}})
+	values := map[string]string{"url": "http://127.0.0.1:1234", "client_id": "cid", "client_secret": "cs",
+		"redirect_uri": "https://client.example/cb", "device_number": "+15143792381", "other_number": "+13541234567",
+		"swapped_number": "+17147684731", "unswapped_number": "+34666666666"}
+	tg, err := p.Resolve(Options{Flows: []string{"konera.sim-swap"}, SandboxValues: values})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer res.Close()
-	tg := res.Target
 	if len(tg.Flows) != 1 || tg.Flows[0].ID != "konera.sim-swap" {
 		t.Errorf("--flow filter gave %d flows", len(tg.Flows))
 	}
-	if !strings.HasPrefix(tg.Vars["token_url"], "http://127.0.0.1:") || !strings.HasSuffix(tg.Vars["token_url"], "/openid-connect/token") {
+	if tg.Vars["token_url"] != "http://127.0.0.1:1234/auth/realms/konera/protocol/openid-connect/token" {
 		t.Errorf("token_url %q", tg.Vars["token_url"])
 	}
-	if tg.Secrets["client_secret"] == "" || tg.MaxWait >= 0 {
-		t.Errorf("secret %q, max wait %s", tg.Secrets["client_secret"], tg.MaxWait)
+	if tg.Secrets["client_secret"] != "cs" || tg.Client.Method != "client_secret_post" {
+		t.Errorf("secret %q, client auth %+v", tg.Secrets["client_secret"], tg.Client)
+	}
+	if tg.Clock != nil || len(tg.Listeners) != 0 {
+		t.Error("a resolved profile carries a clock or listeners: those belong to the run's preparation")
 	}
 }
 
@@ -70,14 +80,13 @@ func TestResolveFillsEnvironmentAndOverrides(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := p.Resolve(Options{
+	tg, err := p.Resolve(Options{
 		Env:  env(map[string]string{"ACME_CLIENT_ID": "cid", "ACME_SECRET": "s3"}),
 		Vars: map[string]string{"token_url": "http://127.0.0.1:9/token"},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tg := res.Target
 	if tg.Vars["client_id"] != "cid" || tg.Secrets["client_secret"] != "s3" || tg.Vars["token_url"] != "http://127.0.0.1:9/token" {
 		t.Errorf("vars %v secrets %d", tg.Vars, len(tg.Secrets))
 	}
@@ -118,11 +127,7 @@ func TestProfileErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p, err := Parse("acme.toml", ".", []byte(tt.src))
 			if err == nil {
-				var res *Resolved
-				res, err = p.Resolve(Options{Env: env(tt.env)})
-				if res != nil {
-					res.Close()
-				}
+				_, err = p.Resolve(Options{Env: env(tt.env)})
 			}
 			if err == nil {
 				t.Fatal("no error")
@@ -157,8 +162,9 @@ title = "Ping"
   id = "ping"
   title = "Ping"
   explain = "x"
-  url = "{{api}}/ping"
   checks = [ { id = "http.status", on = "status", equals = 200 } ]
+    [flow.step.request]
+    url = "{{api}}/ping"
 `
 	prof := `name = "acme"
 title = "Acme"
@@ -187,5 +193,92 @@ api = "https://api.acme.example"
 	}
 	if _, err := Find("nope", []string{dir}); err == nil || !strings.Contains(err.Error(), "built-in profiles are konera, sandbox-konera") {
 		t.Errorf("unknown profile: %v", err)
+	}
+}
+
+func TestProfileRulesAddedWithTheEngine(t *testing.T) {
+	tests := []struct {
+		name, edit, with, want string
+	}{
+		{"secret under vars", `client_id = "${env:ACME_CLIENT_ID}"`, "client_id = \"${env:ACME_CLIENT_ID}\"\napi_token = \"abc\"",
+			`acme.toml:9: vars.api_token: api_token looks like a secret: move it to [secrets] as api_token = "${env:NAME}"`},
+		{"unknown auth method", `auth_method = "client_secret_post"`, `auth_method = "client_secret_jwt"`,
+			`acme.toml:14: client.auth_method: "client_secret_jwt": use one of client_secret_basic, client_secret_post, private_key_jwt, none`},
+		{"listener nobody declares", `auth_method = "client_secret_post"`, "auth_method = \"client_secret_post\"\n[listeners.hook]\nbind = \"0.0.0.0:9\"",
+			`acme.toml:15: listeners.hook: no flow of this profile declares a listener "hook"`},
+		{"bad env name", `"${env:ACME_SECRET}"`, `"${env:ACME SECRET}"`, `secrets.client_secret: ${env:ACME SECRET}: name an environment variable`},
+		{"misspelt flow", `konera.client-credentials`, `konera.client-credential`, `unknown flow "konera.client-credential" (did you mean "konera.client-credentials"?)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("acme.toml", ".", []byte(strings.Replace(acme, tt.edit, tt.with, 1)))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// A secret may come from a file next to the profile (a private key, say); the file's final
+// newline is not part of the value.
+func TestFileReference(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "secret.txt"), []byte("from-a-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Replace(acme, `"${env:ACME_SECRET}"`, `"${file:secret.txt}"`, 1)
+	p, err := Parse(filepath.Join(dir, "acme.toml"), dir, []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, err := p.Resolve(Options{Env: env(map[string]string{"ACME_CLIENT_ID": "cid"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tg.Secrets["client_secret"] != "from-a-file" {
+		t.Errorf("secret %q", tg.Secrets["client_secret"])
+	}
+	src = strings.Replace(acme, `"${env:ACME_SECRET}"`, `"${file:missing.txt}"`, 1)
+	p, _ = Parse(filepath.Join(dir, "acme.toml"), dir, []byte(src))
+	if _, err := p.Resolve(Options{Env: env(map[string]string{"ACME_CLIENT_ID": "cid"})}); err == nil ||
+		!strings.Contains(err.Error(), "acme.toml:11: secrets.client_secret: cannot read missing.txt") {
+		t.Errorf("missing file: %v", err)
+	}
+}
+
+// A profile with 10,000 misspelt variables: every one is reported on its own line, found through
+// the file's index rather than a rescan per error (see BenchmarkParseManyErrors).
+func TestManyErrorsEachOnItsLine(t *testing.T) {
+	src := manyUnused(10000)
+	_, err := Parse("big.toml", ".", []byte(src))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) != 10000 {
+		t.Fatalf("%d errors, want 10000", len(lines))
+	}
+	if !strings.HasPrefix(lines[9999], "big.toml:10009: vars.unused9999: unknown variable") {
+		t.Errorf("last error %q", lines[9999])
+	}
+}
+
+// manyUnused is the acme profile with n variables no flow uses, just before [secrets].
+func manyUnused(n int) string {
+	return strings.Replace(acme, "[secrets]", unusedVars(n)+"[secrets]", 1)
+}
+
+func unusedVars(n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "unused%d = \"x\"\n", i)
+	}
+	return b.String()
+}
+
+func BenchmarkParseManyErrors(b *testing.B) {
+	src := []byte(manyUnused(10000))
+	for b.Loop() {
+		_, _ = Parse("big.toml", ".", src)
 	}
 }

@@ -8,13 +8,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/BurntSushi/toml"
-
 	"github.com/telconform/telconform/flows"
-	"github.com/telconform/telconform/sandbox"
+	"github.com/telconform/telconform/internal/tomlfile"
 )
 
-// Options say how to turn a profile into something the runner can run.
+// Options say how to turn a profile into a target the engine can run.
 type Options struct {
 	// Env looks up environment variables; nil means none are set.
 	Env func(string) (string, bool)
@@ -24,109 +22,74 @@ type Options struct {
 	Flows []string
 	// MaxWait bounds wait steps against real providers (--max-wait).
 	MaxWait time.Duration
-	// Sandbox configures the in-process sandbox of a sandbox profile (faults, credentials).
-	// Its Now is replaced by the simulated clock the run shares with the sandbox.
-	Sandbox sandbox.Options
-	// SandboxClock is the base of that simulated clock; nil means time.Now.
-	SandboxClock func() time.Time
 	// Walk, when set, overrides the profile's walk ("agent" or "device").
 	Walk string
+	// SandboxValues fill ${sandbox:KEY} references: the values of the sandbox started for the
+	// profile by whoever prepares the run.
+	SandboxValues map[string]string
 }
 
-// Resolved is a profile ready to run, with the sandbox it started, if any.
-type Resolved struct {
-	Target  *flows.Target
-	Sandbox *sandbox.Sandbox
-	server  *sandbox.Server
-}
-
-// Close stops the profile's sandbox, if it started one.
-func (r *Resolved) Close() {
-	if r.server != nil {
-		_ = r.server.Close()
-	}
-}
-
-// Selected lists the flows a run of this profile includes given a --flow filter (all of the
-// profile's flows when the filter is empty).
-func (p *Profile) Selected(filter []string) []*flows.Flow {
-	if len(filter) == 0 {
-		return p.flows
-	}
-	var out []*flows.Flow
-	for _, id := range filter {
-		if f, ok := p.catalog.Lookup(id); ok {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-// Resolve fills the profile's references (environment, sandbox), applies overrides, checks that
-// every selected flow has the variables it needs and, for a sandbox profile, starts the sandbox
-// on a loopback port. Problems are flows.FileErrors naming the profile's lines.
-func (p *Profile) Resolve(opts Options) (*Resolved, error) {
+// Resolve fills the profile's references (environment, files, sandbox values), applies
+// overrides and checks that every selected flow has the variables it needs. The target it
+// returns has no clock, listeners or faults yet: those belong to the run's preparation. Problems
+// are tomlfile.FileErrors naming the profile's lines.
+func (p *Profile) Resolve(opts Options) (*flows.Target, error) {
 	selected := p.Selected(opts.Flows)
 	if missing := p.Needs(selected, opts.Vars); len(missing) > 0 {
-		var errs flows.FileErrors
+		var errs tomlfile.FileErrors
 		for _, id := range slices.Sorted(maps.Keys(missing)) {
 			for _, n := range missing[id] {
-				errs = append(errs, p.errAt("flows", fmt.Sprintf("flow %s needs %q: add it under [vars] or pass --var %s=VALUE", id, n, n)))
+				where := "[vars]"
+				if flows.SecretName(n) || n == flows.ClientKeyVar {
+					where = "[secrets]"
+				}
+				errs = append(errs, p.ErrAt("flows", fmt.Sprintf("flow %s needs %q: add it under %s or pass --var %s=VALUE", id, n, where, n)))
 			}
 		}
 		return nil, errs
 	}
-	for name := range opts.Vars {
+	for _, name := range slices.Sorted(maps.Keys(opts.Vars)) {
 		if _, ok := p.Secrets[name]; ok {
-			return nil, p.errAt("secrets."+name, fmt.Sprintf("%s is a secret: set it through the environment variable the profile names, not --var", name))
+			return nil, p.ErrAt("secrets."+name, fmt.Sprintf("%s is a secret: set it through the reference the profile names, not --var", name))
 		}
 	}
 	env := opts.Env
 	if env == nil {
 		env = func(string) (string, bool) { return "", false }
 	}
-	res := &Resolved{}
-	var values map[string]string
-	clock := flows.Clock(flows.RealClock{})
-	maxWait := opts.MaxWait
-	if p.Sandbox != "" {
-		sim := flows.NewSimClock(opts.SandboxClock)
-		so := opts.Sandbox
-		so.Now = sim.Now
-		sb, err := sandbox.New(p.Sandbox, so)
-		if err != nil {
-			return nil, p.errAt("sandbox", err.Error())
-		}
-		srv, err := sandbox.Listen("127.0.0.1:0", sb)
-		if err != nil {
-			return nil, p.errAt("sandbox", "cannot start the sandbox: "+err.Error())
-		}
-		res.Sandbox, res.server = sb, srv
-		values = sb.Values(srv.URL)
-		clock, maxWait = sim, -1 // waits cost nothing on the simulated clock
-	}
 	fill := func(key, v string) (string, error) {
 		var err error
+		fail := func(msg string) {
+			if err == nil {
+				err = p.ErrAt(key, msg)
+			}
+		}
 		out := reference.ReplaceAllStringFunc(v, func(m string) string {
 			r := reference.FindStringSubmatch(m)
 			switch r[1] {
 			case "env":
 				val, ok := env(r[2])
 				if !ok || val == "" {
-					if err == nil {
-						what := "is not set"
-						if ok {
-							what = "is empty"
-						}
-						err = p.errAt(key, fmt.Sprintf("environment variable %s %s: export %s before running", r[2], what, r[2]))
+					what := "is not set"
+					if ok {
+						what = "is empty"
 					}
+					fail(fmt.Sprintf("environment variable %s %s: export %s before running", r[2], what, r[2]))
 					return m
 				}
 				return val
+			case "file":
+				data, rerr := tomlfile.ReadFile(p.path(r[2]))
+				if rerr != nil {
+					fail(fmt.Sprintf("cannot read %s: %v", r[2], rerr))
+					return m
+				}
+				return strings.TrimRight(string(data), "\r\n")
 			default:
-				val, ok := values[r[2]]
-				if !ok && err == nil {
-					err = p.errAt(key, fmt.Sprintf("the %s sandbox has no value %q (it has %s)", p.Sandbox, r[2], strings.Join(slices.Sorted(maps.Keys(values)), ", ")))
+				val, ok := opts.SandboxValues[r[2]]
+				if !ok {
+					fail(fmt.Sprintf("the %s sandbox has no value %q (it has %s)", p.Sandbox, r[2],
+						strings.Join(slices.Sorted(maps.Keys(opts.SandboxValues)), ", ")))
 				}
 				return val
 			}
@@ -138,8 +101,8 @@ func (p *Profile) Resolve(opts Options) (*Resolved, error) {
 		walk = opts.Walk
 	}
 	t := &flows.Target{Name: p.Name, Title: p.Title, Source: p.Source, Sandbox: p.Sandbox, Flows: selected,
-		Vars: map[string]string{}, Secrets: map[string]string{}, Clock: clock, MaxWait: maxWait, Walk: walk}
-	var errs flows.FileErrors
+		Vars: map[string]string{}, Secrets: map[string]string{}, Client: p.clientAuth(), MaxWait: opts.MaxWait, Walk: walk}
+	var errs tomlfile.FileErrors
 	for _, group := range []struct {
 		prefix string
 		in     map[string]string
@@ -148,7 +111,7 @@ func (p *Profile) Resolve(opts Options) (*Resolved, error) {
 		for _, k := range slices.Sorted(maps.Keys(group.in)) {
 			v, err := fill(group.prefix+k, group.in[k])
 			if err != nil {
-				errs = append(errs, err.(*flows.FileError))
+				errs = append(errs, err.(*tomlfile.FileError))
 				continue
 			}
 			group.out[k] = v
@@ -159,13 +122,7 @@ func (p *Profile) Resolve(opts Options) (*Resolved, error) {
 	}
 	if len(errs) > 0 {
 		sort.SliceStable(errs, func(i, j int) bool { return errs[i].Line < errs[j].Line })
-		res.Close()
 		return nil, errs
 	}
-	res.Target = t
-	return res, nil
-}
-
-func (p *Profile) errAt(key string, msg string) *flows.FileError {
-	return &flows.FileError{File: p.Source, Line: flows.KeyLine(p.data, toml.Key(strings.Split(key, "."))), Key: key, Msg: msg}
+	return t, nil
 }

@@ -41,6 +41,7 @@ type jsonProfile struct {
 	Title   string        `json:"title"`
 	Source  string        `json:"source"`
 	Sandbox string        `json:"sandbox,omitempty"`
+	Faults  []string      `json:"faults,omitempty"`
 	Status  checks.Status `json:"status"`
 	Flows   []jsonFlow    `json:"flows"`
 }
@@ -56,17 +57,20 @@ type jsonFlow struct {
 }
 
 type jsonStep struct {
-	ID         string            `json:"id"`
-	Title      string            `json:"title"`
-	Explain    string            `json:"explain,omitempty"`
-	Kind       string            `json:"kind"`
-	Status     checks.Status     `json:"status"`
-	Reason     string            `json:"reason,omitempty"`
-	Started    string            `json:"started"`
-	DurationMS int64             `json:"duration_ms"`
-	Exchanges  []jsonExchange    `json:"exchanges"`
-	Captured   map[string]string `json:"captured,omitempty"`
-	Checks     []jsonCheck       `json:"checks"`
+	ID         string             `json:"id"`
+	Title      string             `json:"title"`
+	Explain    string             `json:"explain,omitempty"`
+	Kind       string             `json:"kind"`
+	Status     checks.Status      `json:"status"`
+	Reason     string             `json:"reason,omitempty"`
+	Started    string             `json:"started"`
+	DurationMS int64              `json:"duration_ms"`
+	Exchanges  []jsonExchange     `json:"exchanges"`
+	Handoff    *flows.Handoff     `json:"handoff,omitempty"`
+	Received   *flows.Received    `json:"received,omitempty"`
+	Token      *flows.TokenRecord `json:"token,omitempty"`
+	Captured   map[string]string  `json:"captured,omitempty"`
+	Checks     []jsonCheck        `json:"checks"`
 }
 
 type jsonExchange struct {
@@ -130,7 +134,7 @@ func JSON(w io.Writer, run *flows.RunResult, meta Meta) error {
 		Profiles:    make([]jsonProfile, 0, len(run.Targets)),
 	}
 	for _, t := range run.Targets {
-		p := jsonProfile{Name: t.Name, Title: t.Title, Source: t.Source, Sandbox: t.Sandbox,
+		p := jsonProfile{Name: t.Name, Title: t.Title, Source: t.Source, Sandbox: t.Sandbox, Faults: t.Faults,
 			Status: t.Status, Flows: make([]jsonFlow, 0, len(t.Flows))}
 		for _, f := range t.Flows {
 			p.Flows = append(p.Flows, jsonFlowOf(f))
@@ -196,8 +200,8 @@ func jsonFlowOf(f flows.FlowResult) jsonFlow {
 	for _, st := range f.Steps {
 		js := jsonStep{ID: st.ID, Title: st.Title, Explain: st.Explain, Kind: st.Kind, Status: st.Status, Reason: st.Reason,
 			Started: st.Started.Format(jsonTime), DurationMS: millis(st.Duration),
-			Exchanges: make([]jsonExchange, 0, len(st.Exchanges)), Captured: st.Captured,
-			Checks: make([]jsonCheck, 0, len(st.Outcomes))}
+			Exchanges: make([]jsonExchange, 0, len(st.Exchanges)), Handoff: st.Handoff, Received: st.Received,
+			Token: st.Token, Captured: st.Captured, Checks: make([]jsonCheck, 0, len(st.Outcomes))}
 		for _, ex := range st.Exchanges {
 			js.Exchanges = append(js.Exchanges, jsonExchangeOf(ex))
 		}

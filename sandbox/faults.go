@@ -7,9 +7,14 @@ import (
 	"strings"
 )
 
-// Fault describes one named deviation a sandbox can be told to make. The project lists them in
-// --help and pairs each with the checks it must make fail, so every check is shown to bite.
-type Fault struct{ Name, Provider, Description string }
+// Fault describes one named deviation a sandbox can be told to make. Faults are named per
+// provider ("konera/state-not-echoed"): each provider's sandbox has its own, and a run with several
+// sandbox providers applies each fault to the sandbox it names. The project lists them in --help
+// and pairs each with the checks it must make fail, so every check is shown to bite.
+type Fault struct{ Provider, Name, Description string }
+
+// ID is the fault's qualified name, as the command line takes it: provider/name.
+func (f Fault) ID() string { return f.Provider + "/" + f.Name }
 
 // Konera fault names. Each switches on exactly one deviation from seed 000, RFC 6749 or CAMARA.
 const (
@@ -61,7 +66,7 @@ func koneraFaults() []Fault {
 	k := func(name, description string) Fault {
 		return Fault{Name: name, Provider: koneraProvider, Description: description}
 	}
-	return []Fault{
+	return append(clientAuthFaults(koneraProvider), []Fault{
 		k(faultTokenTypeMissing, "Token responses leave out token_type."),
 		k(faultExpiresInString, "Token responses give expires_in as the string \"300\" instead of a number."),
 		k(faultNoCacheControl, "Token endpoints send no Cache-Control header."),
@@ -103,17 +108,78 @@ func koneraFaults() []Fault {
 		k(faultClientCredentialsRefused, "The client-credentials endpoint turns away the right secret as if it were wrong."),
 		k(faultCodeExchangeRefused, "Code exchange refuses valid codes as invalid_grant and leaves them unused."),
 		k(faultTokenBearerUnchecked, "Code exchange takes any bearer token, or none, as the registered client's."),
-	}
+	}...)
 }
 
-// Faults lists every fault of every provider, sorted by name, for --help and for tests that must
-// cover each one.
+// Faults lists every fault of every provider, sorted by provider and name, for --help and for
+// tests that must cover each one.
 func Faults() []Fault {
-	all := koneraFaults()
+	var all []Fault
+	for _, spec := range providerSpecs() {
+		all = append(all, spec.faults()...)
+	}
 	slices.SortFunc(all, func(a, b Fault) int {
-		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Provider, b.Provider))
+		return cmp.Or(cmp.Compare(a.Provider, b.Provider), cmp.Compare(a.Name, b.Name))
 	})
 	return all
+}
+
+// ProviderFaults lists one provider's faults, sorted by name.
+func ProviderFaults(provider string) []Fault {
+	var out []Fault
+	for _, f := range Faults() {
+		if f.Provider == provider {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// ResolveFaults sorts the faults a person named by the sandbox they apply to. A name is
+// provider/name, or a bare name that exactly one of the given providers has; anything else is an
+// error that lists what would be valid, since a fault silently ignored would make a run lie.
+func ResolveFaults(names, providers []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	for _, n := range names {
+		if provider, name, ok := strings.Cut(n, "/"); ok {
+			if !slices.Contains(providers, provider) {
+				return nil, fmt.Errorf("fault %s: no selected profile runs against the %s sandbox", n, provider)
+			}
+			if !hasFault(provider, name) {
+				return nil, fmt.Errorf("fault %s: the %s sandbox has no fault %q (telconform sandbox -h lists them)", n, provider, name)
+			}
+			out[provider] = append(out[provider], name)
+			continue
+		}
+		var owners []string
+		for _, p := range providers {
+			if hasFault(p, n) {
+				owners = append(owners, p)
+			}
+		}
+		switch len(owners) {
+		case 1:
+			out[owners[0]] = append(out[owners[0]], n)
+		case 0:
+			return nil, fmt.Errorf("fault %s: none of the selected sandboxes (%s) has it (telconform sandbox -h lists them)", n, strings.Join(providers, ", "))
+		default:
+			qualified := make([]string, len(owners))
+			for i, o := range owners {
+				qualified[i] = o + "/" + n
+			}
+			return nil, fmt.Errorf("fault %s: several sandboxes have it; name one: %s", n, strings.Join(qualified, ", "))
+		}
+	}
+	return out, nil
+}
+
+func hasFault(provider, name string) bool {
+	for _, f := range ProviderFaults(provider) {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // faultSet holds the faults switched on for one sandbox. It is filled once by New and only read
@@ -126,13 +192,12 @@ func (f faultSet) on(name string) bool { return f[name] }
 // an error that lists the valid ones, since a fault silently ignored would make a test lie.
 func newFaultSet(provider string, names []string) (faultSet, error) {
 	var valid []string
-	for _, f := range Faults() {
-		if f.Provider == provider {
-			valid = append(valid, f.Name)
-		}
+	for _, f := range ProviderFaults(provider) {
+		valid = append(valid, f.Name)
 	}
 	set := faultSet{}
 	for _, name := range names {
+		name = strings.TrimPrefix(name, provider+"/")
 		if !slices.Contains(valid, name) {
 			return nil, fmt.Errorf("sandbox: unknown fault %q for provider %s (valid: %s)", name, provider, strings.Join(valid, ", "))
 		}

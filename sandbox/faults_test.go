@@ -1,8 +1,12 @@
 package sandbox
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -52,14 +56,38 @@ func faultProbes() map[string]func(p *probe) {
 			r := p.postForm(koneraPathClientToken, form, nil)
 			p.see("wrong secret", r.status == http.StatusBadRequest && p.is(r, "error", "unauthorized_client"))
 		},
+		// The three refusals of the right credentials differ by method: every method, Basic only,
+		// the form body only. Each probe looks for its own pattern, so they stay independent.
 		faultClientCredentialsRefused: func(p *probe) {
-			refused := func(r reply) bool { return r.status == http.StatusUnauthorized && p.is(r, "error", "invalid_client") }
-			p.see("credentials in body", refused(p.clientTokenOK()))
-			form := clientForm()
-			form.Del("client_id")
-			form.Del("client_secret")
-			r := p.postForm(koneraPathClientToken, form, basicHeader(DefaultClientID, DefaultClientSecret))
-			p.see("credentials by Basic", refused(r) && r.header.Get("WWW-Authenticate") == `Basic realm="konera"`)
+			body, basic := p.refusedByMethod()
+			p.see("credentials in body and by Basic", body && basic)
+		},
+		faultClientBasicRefused: func(p *probe) {
+			body, basic := p.refusedByMethod()
+			p.see("credentials by Basic only", basic && !body)
+		},
+		faultClientPostRefused: func(p *probe) {
+			body, basic := p.refusedByMethod()
+			p.see("credentials in body only", body && !basic)
+		},
+		faultClientAssertionRefused: func(p *probe) {
+			r := p.postForm(koneraPathClientToken, p.assertionForm(p.clientKey()), nil)
+			p.see("valid assertion", r.status == http.StatusUnauthorized && p.is(r, "error", "invalid_client"))
+		},
+		faultAssertionUnchecked: func(p *probe) {
+			stranger, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+			p.see("assertion signed by an unknown key", p.issues(func() reply {
+				return p.postForm(koneraPathClientToken, p.assertionForm(stranger), nil)
+			}))
+		},
+		faultPublicClientRefused: func(p *probe) {
+			// A public client is a registration of its own, under the same faults.
+			opts := p.opts
+			opts.ClientAuthMethod = "none"
+			public := newHarnessWith(p.t, opts)
+			form := url.Values{"grant_type": {"client_credentials"}, "client_id": {DefaultClientID}}
+			r := public.postForm(koneraPathClientToken, form, nil)
+			p.see("public client", r.status == http.StatusUnauthorized && p.is(r, "error", "invalid_client"))
 		},
 		faultTokenError200: func(p *probe) {
 			ok200 := func(r reply) bool { return r.status == http.StatusOK && !p.lacks(r, "error") }
@@ -296,19 +324,19 @@ func probeCamaraErrors(p *probe, deviated func(reply) bool) {
 
 func TestEveryFaultHasAProbe(t *testing.T) {
 	probes := faultProbes()
-	for _, f := range Faults() {
+	for _, f := range ProviderFaults(koneraProvider) {
 		if probes[f.Name] == nil {
 			t.Errorf("fault %s has no probe", f.Name)
 		}
 	}
-	if len(probes) != len(Faults()) {
-		t.Errorf("%d probes for %d faults", len(probes), len(Faults()))
+	if len(probes) != len(ProviderFaults(koneraProvider)) {
+		t.Errorf("%d probes for %d faults", len(probes), len(ProviderFaults(koneraProvider)))
 	}
 }
 
 // Each fault's deviation shows everywhere it should when the fault is on, and nowhere when it is off.
 func TestFaultOnAndOff(t *testing.T) {
-	for _, f := range Faults() {
+	for _, f := range ProviderFaults(koneraProvider) {
 		t.Run(f.Name, func(t *testing.T) {
 			on := runProbe(t, f.Name, f.Name)
 			off := runProbe(t, f.Name)
@@ -340,9 +368,9 @@ func TestFaultsAreIndependent(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs every probe under every fault")
 	}
-	for _, on := range Faults() {
+	for _, on := range ProviderFaults(koneraProvider) {
 		t.Run(on.Name, func(t *testing.T) {
-			for _, other := range Faults() {
+			for _, other := range ProviderFaults(koneraProvider) {
 				if other.Name == on.Name {
 					continue
 				}

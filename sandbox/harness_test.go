@@ -1,7 +1,11 @@
 package sandbox
 
 import (
+	"crypto"
+	"crypto/rsa"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -12,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // testStart is the fake clock's reading when a test sandbox starts.
@@ -42,6 +48,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 // project's runner, never follows redirects by itself and keeps cookies.
 type harness struct {
 	t      *testing.T
+	opts   Options
 	sb     *Sandbox
 	srv    *httptest.Server
 	clock  *fakeClock
@@ -69,7 +76,7 @@ func newHarnessAt(t *testing.T, start time.Time, opts Options) *harness {
 	}
 	srv := httptest.NewServer(sb)
 	t.Cleanup(srv.Close)
-	return &harness{t: t, sb: sb, srv: srv, clock: clock, client: newClient(t)}
+	return &harness{t: t, opts: opts, sb: sb, srv: srv, clock: clock, client: newClient(t)}
 }
 
 // newClient returns a client that does not follow redirects and has its own cookie jar.
@@ -347,4 +354,37 @@ func wantTokenCacheHeaders(t *testing.T, r reply) {
 	if got := r.header.Get("Pragma"); got != "no-cache" {
 		t.Errorf("Pragma = %q, want no-cache", got)
 	}
+}
+
+// clientKey is the private key the sandbox registered for its client's private_key_jwt.
+func (h *harness) clientKey() crypto.Signer {
+	h.t.Helper()
+	block, _ := pem.Decode([]byte(h.sb.Values(h.srv.URL)["client_private_key"]))
+	if block == nil {
+		h.t.Fatal("the sandbox hands out no client_private_key")
+	}
+	key, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return key.(crypto.Signer)
+}
+
+// assertionForm is a client-credentials request authenticated by a client assertion signed
+// with key, for the token endpoint (RFC 7523 2.2).
+func (h *harness) assertionForm(key crypto.Signer) url.Values {
+	h.t.Helper()
+	now := h.clock.Now()
+	method := jwt.SigningMethod(jwt.SigningMethodES256)
+	if _, ok := key.(*rsa.PrivateKey); ok {
+		method = jwt.SigningMethodRS256
+	}
+	token, err := jwt.NewWithClaims(method, jwt.MapClaims{"iss": DefaultClientID, "sub": DefaultClientID,
+		"aud": h.srv.URL + koneraPathClientToken, "jti": randomValue("jti-"), "iat": now.Unix(),
+		"exp": now.Add(time.Minute).Unix()}).SignedString(key)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return url.Values{"grant_type": {"client_credentials"}, "client_id": {DefaultClientID},
+		"client_assertion_type": {assertionType}, "client_assertion": {token}}
 }

@@ -18,6 +18,7 @@ const (
 
 // Konera's paths, as seed 000 documents them on its two hosts, served here from one.
 const (
+	koneraPathIssuer        = "/auth/realms/konera"
 	koneraPathClientToken   = "/auth/realms/konera/protocol/openid-connect/token"
 	koneraPathAuthorize     = "/auth/authorize"
 	koneraPathOperator      = "/operator/authorize"
@@ -73,20 +74,23 @@ type koneraRoute struct {
 type konera struct {
 	now    func() time.Time
 	start  time.Time
-	client clientRegistration
+	cfg    config
+	client *registeredClient
 	faults faultSet
 	store  *store
+	as     *authServer
 	sims   map[string]simRecord
 	routes map[string]koneraRoute
-	token  tokenStyle
 	camara camaraStyle
 }
 
 func newKonera(cfg config, st *store) providerServer {
 	start := cfg.now()
+	cfg.client.scopes = koneraClientScopes()
 	k := &konera{
 		now:    cfg.now,
 		start:  start,
+		cfg:    cfg,
 		client: cfg.client,
 		faults: cfg.faults,
 		store:  st,
@@ -96,10 +100,21 @@ func newKonera(cfg config, st *store) providerServer {
 			koneraDeviceNumber:    {latestChange: start.Add(-3000 * time.Hour)},
 			koneraOtherNumber:     {latestChange: start.Add(-4000 * time.Hour)},
 		},
-		token: tokenStyle{
-			omitCacheControl: cfg.faults.on(faultNoCacheControl),
-			omitPragma:       cfg.faults.on(faultNoPragma),
-			errorsWithOK:     cfg.faults.on(faultTokenError200),
+		as: &authServer{
+			now:    cfg.now,
+			store:  st,
+			faults: cfg.faults,
+			style: tokenStyle{
+				omitCacheControl: cfg.faults.on(faultNoCacheControl),
+				omitPragma:       cfg.faults.on(faultNoPragma),
+				errorsWithOK:     cfg.faults.on(faultTokenError200),
+			},
+			policy: asPolicy{
+				realm:         "konera",
+				clients:       []*registeredClient{cfg.client},
+				tokenLifetime: koneraTokenLifetime,
+				codeLifetime:  koneraCodeLifetime,
+			},
 		},
 		camara: camaraStyle{
 			omitCode:        cfg.faults.on(faultCamaraErrorNoCode),
@@ -110,10 +125,10 @@ func newKonera(cfg config, st *store) providerServer {
 		},
 	}
 	if cfg.faults.on(faultTokenErrorUnregistered) {
-		k.token.errorCode = "request_failed"
+		k.as.style.errorCode = "request_failed"
 	}
 	if cfg.faults.on(faultTokenNotJSON) {
-		k.token.successContentType = "text/plain"
+		k.as.style.successContentType = "text/plain"
 	}
 	k.routes = map[string]koneraRoute{
 		koneraPathClientToken:  {http.MethodPost, tokenRoute, k.handleClientCredentials},
@@ -142,7 +157,7 @@ func (k *konera) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		message := r.Method + " is not allowed here; use " + route.method
 		switch route.kind {
 		case tokenRoute:
-			k.token.writeError(w, http.StatusMethodNotAllowed, "invalid_request", message)
+			k.as.style.writeError(w, http.StatusMethodNotAllowed, "invalid_request", message)
 		case browserRoute:
 			writeOAuthError(w, http.StatusMethodNotAllowed, "invalid_request", message)
 		default:
@@ -154,16 +169,13 @@ func (k *konera) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (k *konera) values(baseURL string) map[string]string {
-	return map[string]string{
+	return k.cfg.clientValues(map[string]string{
 		"url":              baseURL,
-		"client_id":        k.client.id,
-		"client_secret":    k.client.secret,
-		"redirect_uri":     k.client.redirectURI,
 		"device_number":    koneraDeviceNumber,
 		"other_number":     koneraOtherNumber,
 		"swapped_number":   koneraSwappedNumber,
 		"unswapped_number": koneraUnswappedNumber,
-	}
+	})
 }
 
 // caller is who an API request acts for once its bearer token has been accepted.

@@ -169,3 +169,16 @@ func runProbe(t *testing.T, fault string, faults ...string) *probe {
 	faultProbes()[fault](p)
 	return p
 }
+
+// refusedByMethod asks for a token with the right credentials in the form body and by Basic, and
+// reports which were refused as a wrong secret is: 401 invalid_client, Basic challenged.
+func (p *probe) refusedByMethod() (body, basic bool) {
+	refused := func(r reply) bool { return r.status == http.StatusUnauthorized && p.is(r, "error", "invalid_client") }
+	body = refused(p.clientTokenOK())
+	form := clientForm()
+	form.Del("client_id")
+	form.Del("client_secret")
+	r := p.postForm(koneraPathClientToken, form, basicHeader(DefaultClientID, DefaultClientSecret))
+	basic = refused(r) && r.header.Get("WWW-Authenticate") == `Basic realm="konera"`
+	return body, basic
+}

@@ -13,6 +13,12 @@
 package sandbox
 
 import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"net/http"
 	"slices"
@@ -28,6 +34,16 @@ type Options struct {
 	ClientID     string           // "" means DefaultClientID
 	ClientSecret string           // "" means DefaultClientSecret
 	RedirectURI  string           // the one registered redirect URI; "" means DefaultRedirectURI
+	// ClientAuthMethod is the one token endpoint authentication method the client registered;
+	// "" lets it use client_secret_basic, client_secret_post or private_key_jwt, as Keycloak
+	// allows a confidential client.
+	ClientAuthMethod string
+	// ClientKey is the client's private key for private_key_jwt; nil makes a P-256 key, which
+	// Values hands out as client_private_key.
+	ClientKey crypto.Signer
+	// Outbound sends the requests a provider makes on its own (webhooks); nil means a client with
+	// a short timeout.
+	Outbound *http.Client
 }
 
 // The credentials of the one client every sandbox registers. They are fixed so that built-in
@@ -53,72 +69,111 @@ type providerServer interface {
 
 // config is Options with the defaults filled in and the faults checked against the provider.
 type config struct {
-	now    func() time.Time
-	faults faultSet
-	client clientRegistration
+	now      func() time.Time
+	faults   faultSet
+	client   *registeredClient
+	key      crypto.Signer // the client's private key
+	outbound *http.Client
 }
 
-// clientRegistration is what a provider knows about the client it has onboarded.
-type clientRegistration struct {
-	id, secret, redirectURI string
-}
-
-// providerSpec ties a provider's name to the constructor of its server.
+// providerSpec ties a provider's name to the constructor of its server and its faults.
 type providerSpec struct {
-	name  string
-	build func(cfg config, st *store) providerServer
+	name   string
+	build  func(cfg config, st *store) providerServer
+	faults func() []Fault
+	// hidden providers are not seed providers: the engine's own test bench. New accepts them;
+	// Providers does not list them.
+	hidden bool
 }
 
-// providerSpecs lists the providers a sandbox can be. Adding a provider means adding a line here,
-// its faults in faults.go and its server in its own files.
+// providerSpecs lists the providers a sandbox can be. Adding a provider means adding a line here
+// and its server and faults in its own files.
 func providerSpecs() []providerSpec {
 	return []providerSpec{
-		{name: "konera", build: newKonera},
+		{name: koneraProvider, build: newKonera, faults: koneraFaults},
+		{name: labProvider, build: newLab, faults: labFaults, hidden: true},
 	}
 }
 
-// Providers lists the provider names New accepts, sorted, so that the command line can offer them
+// Providers lists the seed providers New accepts, sorted, so that the command line can offer them
 // and reject a typo before anything starts.
 func Providers() []string {
 	var names []string
 	for _, spec := range providerSpecs() {
-		names = append(names, spec.name)
+		if !spec.hidden {
+			names = append(names, spec.name)
+		}
 	}
 	slices.Sort(names)
 	return names
 }
 
+// Listed reports whether a provider is one of the seed providers Providers lists.
+func Listed(provider string) bool { return slices.Contains(Providers(), provider) }
+
+// Known reports whether New accepts a provider name, hidden ones included.
+func Known(provider string) bool {
+	return slices.ContainsFunc(providerSpecs(), func(s providerSpec) bool { return s.name == provider })
+}
+
 // New starts a sandbox for one provider. It fails on an unknown provider or fault rather than
 // ignoring it, because a test that silently runs without its fault would prove nothing.
 func New(provider string, opts Options) (*Sandbox, error) {
-	var spec *providerSpec
-	for _, candidate := range providerSpecs() {
-		if candidate.name == provider {
-			spec = &candidate
-			break
-		}
-	}
-	if spec == nil {
+	i := slices.IndexFunc(providerSpecs(), func(s providerSpec) bool { return s.name == provider })
+	if i < 0 {
 		return nil, fmt.Errorf("sandbox: unknown provider %q (valid: %s)", provider, strings.Join(Providers(), ", "))
 	}
+	spec := providerSpecs()[i]
 	faults, err := newFaultSet(provider, opts.Faults)
 	if err != nil {
 		return nil, err
 	}
+	key := opts.ClientKey
+	if key == nil {
+		if key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader); err != nil {
+			return nil, err
+		}
+	}
+	methods := []string{methodBasic, methodPost, methodJWT}
+	if opts.ClientAuthMethod != "" {
+		if !slices.Contains([]string{methodBasic, methodPost, methodJWT, methodNone}, opts.ClientAuthMethod) {
+			return nil, fmt.Errorf("sandbox: unknown client authentication method %q", opts.ClientAuthMethod)
+		}
+		methods = []string{opts.ClientAuthMethod}
+	}
 	cfg := config{
 		now:    opts.Now,
 		faults: faults,
-		client: clientRegistration{
+		client: &registeredClient{
 			id:          orDefault(opts.ClientID, DefaultClientID),
 			secret:      orDefault(opts.ClientSecret, DefaultClientSecret),
 			redirectURI: orDefault(opts.RedirectURI, DefaultRedirectURI),
+			methods:     methods,
+			publicKey:   key.Public(),
 		},
+		key:      key,
+		outbound: opts.Outbound,
 	}
 	if cfg.now == nil {
 		cfg.now = time.Now
 	}
+	if cfg.outbound == nil {
+		cfg.outbound = &http.Client{Timeout: 5 * time.Second,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
 	st := newStore()
 	return &Sandbox{server: spec.build(cfg, st), store: st}, nil
+}
+
+// clientValues are the values every provider hands to profiles about its registered client.
+func (cfg config) clientValues(v map[string]string) map[string]string {
+	v["client_id"] = cfg.client.id
+	v["client_secret"] = cfg.client.secret
+	v["redirect_uri"] = cfg.client.redirectURI
+	if der, err := x509.MarshalPKCS8PrivateKey(cfg.key); err == nil {
+		v["client_private_key"] = string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	}
+	return v
 }
 
 // ServeHTTP answers one request as the provider would, so a Sandbox can be mounted on any server,
@@ -128,9 +183,10 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Values returns the fixture values a profile needs to run against this sandbox served at baseURL
-// (no trailing slash): url, client_id, client_secret, redirect_uri, device_number, other_number,
-// swapped_number, unswapped_number. The built-in profile is filled from it, so the sandbox and
-// the profile cannot drift apart.
+// (no trailing slash): url, the registered client (client_id, client_secret, client_private_key,
+// redirect_uri) and the provider's test data (Konera: device_number, other_number,
+// swapped_number, unswapped_number). The built-in profiles are filled from it, so a sandbox and
+// its profile cannot drift apart.
 func (s *Sandbox) Values(baseURL string) map[string]string {
 	return s.server.values(strings.TrimSuffix(baseURL, "/"))
 }

@@ -49,7 +49,7 @@ func TestNewRefusesUnknownNames(t *testing.T) {
 
 func TestNewAcceptsEveryFault(t *testing.T) {
 	var names []string
-	for _, f := range Faults() {
+	for _, f := range ProviderFaults("konera") {
 		names = append(names, f.Name)
 	}
 	if _, err := New("konera", Options{Faults: names}); err != nil {
@@ -62,17 +62,18 @@ func TestFaultsList(t *testing.T) {
 	want := []string{
 		"access-token-missing", "api-accepts-invalid-token", "api-internal-error", "authorize-error-unregistered",
 		"camara-error-no-code", "camara-error-no-message", "camara-status-mismatch", "cc-refresh-token",
-		"client-credentials-refused", "code-exchange-refused", "code-missing", "code-reusable",
+		"client-assertion-refused", "client-assertion-unchecked", "client-basic-refused",
+		"client-credentials-refused", "client-post-refused", "code-exchange-refused", "code-missing", "code-reusable",
 		"expired-token-accepted", "expires-in-missing", "expires-in-string", "max-age-invalid-argument",
 		"max-age-unchecked", "no-cache-control", "no-pragma", "no-www-authenticate", "phone-number-unvalidated",
-		"redirect-307", "redirect-uri-unchecked", "sim-swap-accepts-missing-token", "state-not-echoed",
+		"public-client-refused", "redirect-307", "redirect-uri-unchecked", "sim-swap-accepts-missing-token", "state-not-echoed",
 		"swap-date-not-rfc3339", "swap-not-detected", "swapped-as-string", "token-bearer-unchecked",
 		"token-error-200", "token-error-unregistered", "token-not-json", "token-redirect-uri-unchecked",
 		"token-type-missing", "unauthorized-client", "verify-accepts-2legged", "verify-accepts-missing-token",
 		"verify-always-false", "verify-always-true", "wrong-secret-accepted", "x-correlator-not-echoed",
 	}
 	var got []string
-	for _, f := range Faults() {
+	for _, f := range ProviderFaults("konera") {
 		got = append(got, f.Name)
 		if f.Provider != "konera" {
 			t.Errorf("%s: provider %q", f.Name, f.Provider)
@@ -110,7 +111,8 @@ func TestValues(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := sb.Values(tt.base)
-			if len(got) != len(tt.want) {
+			// Beside the fixed values, the key the client may sign private_key_jwt assertions with.
+			if len(got) != len(tt.want)+1 || !strings.HasPrefix(got["client_private_key"], "-----BEGIN PRIVATE KEY-----") {
 				t.Errorf("Values = %v", got)
 			}
 			for k, v := range tt.want {

@@ -2,14 +2,15 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"maps"
-	"slices"
+	"net/url"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/telconform/telconform/flows"
+	"github.com/telconform/telconform/internal/listen"
 	"github.com/telconform/telconform/profiles"
 	"github.com/telconform/telconform/reports"
 )
@@ -72,92 +73,7 @@ func dedupe(entries []profileEntry) []profileEntry {
 	return out
 }
 
-// profileResolvedMsg carries a profile made ready to run (its sandbox started, its environment
-// read), or why it could not be.
-type profileResolvedMsg struct {
-	profile  *profiles.Profile
-	resolved *profiles.Resolved
-	err      error
-}
-
-// needValuesMsg says what a profile lacks before it can run: variables its flows need and
-// environment variables it reads that are not set.
-type needValuesMsg struct {
-	profile *profiles.Profile
-	vars    []string
-	env     []string
-}
-
-// resolveProfileCmd makes a profile ready to run with the values the person typed (given) on top
-// of --var and the environment, or says which values are still missing.
-func resolveProfileCmd(p *profiles.Profile, opts Options, given given) tea.Cmd {
-	return func() tea.Msg {
-		vars := map[string]string{}
-		for k, v := range opts.Vars {
-			vars[k] = v
-		}
-		for k, v := range given.vars {
-			vars[k] = v
-		}
-		env := func(name string) (string, bool) {
-			if v, ok := given.env[name]; ok {
-				return v, true
-			}
-			return opts.env()(name)
-		}
-		var missingVars []string
-		seen := map[string]bool{}
-		needs := p.Needs(p.SelectedFlows(), vars)
-		for _, id := range slices.Sorted(maps.Keys(needs)) {
-			for _, n := range needs[id] {
-				if !seen[n] {
-					seen[n] = true
-					missingVars = append(missingVars, n)
-				}
-			}
-		}
-		if missingEnv := p.MissingEnv(env); len(missingVars) > 0 || len(missingEnv) > 0 {
-			return needValuesMsg{profile: p, vars: missingVars, env: missingEnv}
-		}
-		res, err := p.Resolve(profiles.Options{
-			Env: env, Vars: vars, MaxWait: opts.MaxWait,
-			Sandbox: opts.Sandbox, SandboxClock: opts.SandboxClock, Walk: opts.Walk,
-		})
-		return profileResolvedMsg{profile: p, resolved: res, err: err}
-	}
-}
-
-// given is what the person typed for a profile in the values dialog.
-type given struct {
-	vars map[string]string
-	env  map[string]string
-}
-
-// closeCmd stops a profile's sandbox when the person leaves it.
-func closeCmd(r *profiles.Resolved) tea.Cmd {
-	if r == nil {
-		return nil
-	}
-	return func() tea.Msg {
-		r.Close()
-		return nil
-	}
-}
-
-// stepDoneMsg carries one finished step, tagged with the run it belongs to so that the result of
-// a cancelled or restarted run is dropped.
-type stepDoneMsg struct {
-	runID  int
-	flow   int
-	step   int
-	result flows.StepResult
-}
-
-func runStepCmd(ctx context.Context, runID, flow int, s *flows.Session, step int) tea.Cmd {
-	return func() tea.Msg {
-		return stepDoneMsg{runID: runID, flow: flow, step: step, result: s.Step(ctx, step)}
-	}
-}
+var errNoFlows = errors.New("the profile selects no flow (check --flow)")
 
 // inputAsk is the runner waiting for a person, with where to send the answer.
 type inputAsk struct {
@@ -206,18 +122,24 @@ func askInput(asks chan<- inputAsk) flows.Input {
 
 // listeningMsg says whether the callback listener started.
 type listeningMsg struct {
-	listener *flows.CallbackListener
+	listener *listen.Listener
 	err      error
 }
 
+// listenCmd opens a listener for the phone's callback at addr, on the redirect URI's path.
 func listenCmd(addr, redirectURI string) tea.Cmd {
 	return func() tea.Msg {
-		l, err := flows.ListenCallback(addr, redirectURI)
+		path := "/"
+		if u, err := url.Parse(redirectURI); err == nil && u.Path != "" {
+			path = u.Path
+		}
+		l, err := listen.Open(listen.Options{Addr: addr, Path: path,
+			Reply: "telconform received the callback. You can close this page and go back to the terminal."})
 		return listeningMsg{listener: l, err: err}
 	}
 }
 
-func closeListenerCmd(l *flows.CallbackListener) tea.Cmd {
+func closeListenerCmd(l *listen.Listener) tea.Cmd {
 	return func() tea.Msg {
 		_ = l.Close()
 		return nil
@@ -230,11 +152,14 @@ type callbackMsg struct {
 	err error
 }
 
-func waitCallbackCmd(ctx context.Context, l *flows.CallbackListener) tea.Cmd {
+func waitCallbackCmd(ctx context.Context, l *listen.Listener, redirectURI string) tea.Cmd {
 	return func() tea.Msg {
-		u, err := l.Wait(ctx)
+		in, err := l.Next(ctx, 0)
 		_ = l.Close()
-		return callbackMsg{url: u, err: err}
+		if err != nil {
+			return callbackMsg{err: err}
+		}
+		return callbackMsg{url: listen.CallbackURL(redirectURI, in)}
 	}
 }
 
@@ -243,15 +168,18 @@ type reportWrittenMsg struct {
 	path   string
 	format string
 	err    error
+	run    flows.RunResult
 }
 
-func writeReportCmd(path string, run flows.RunResult, meta reports.Meta) tea.Cmd {
+// writeReportCmd writes what the engine has recorded so far: each flow's latest record.
+func writeReportCmd(path string, e *engine, meta reports.Meta) tea.Cmd {
 	return func() tea.Msg {
+		run := e.driver.Result()
 		f, err := reports.ForPath(path)
 		if err == nil {
 			err = reports.WriteFile(path, &run, meta)
 		}
-		return reportWrittenMsg{path: path, format: f.Name, err: err}
+		return reportWrittenMsg{path: path, format: f.Name, err: err, run: run}
 	}
 }
 
@@ -263,8 +191,8 @@ func clearStatusCmd(id int) tea.Cmd {
 }
 
 // describeWrite is the confirmation line for a written report.
-func describeWrite(m reportWrittenMsg, run flows.RunResult) string {
-	s := run.Summarize()
+func describeWrite(m reportWrittenMsg) string {
+	s := m.run.Summarize()
 	return fmt.Sprintf("Wrote %s (%s: %s, %s)", m.path, m.format, plural(s.Flows, "flow"), plural(total(s.Steps), "step"))
 }
 

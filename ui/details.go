@@ -15,12 +15,25 @@ import (
 	"github.com/telconform/telconform/flows"
 )
 
+// stepView is what the detail pane shows of one step: its definition, its last record, and while
+// it runs what has happened so far; before it runs, what it will do.
+type stepView struct {
+	step     *flows.Step
+	res      flows.StepResult
+	preview  *flows.Description // what the step will do, when it has not run
+	running  bool
+	live     []flows.Exchange // the hops made so far
+	received []flows.Received
+	attempt  *flows.Attempt
+	next     bool // the engine waits for the person to run this step
+	halted   bool // run mode stopped here by a cancel
+	walk     bool
+}
+
 // renderStep draws everything a person needs to understand one step: what it proves (in the
 // flow file's words), its state, what was sent and received, and every check with expected
-// versus got and the clause it enforces, failures first. Everything in res is already masked.
-//
-// preview is what a step not sent yet will do, with the values known so far filled in.
-func renderStep(st Styles, step *flows.Step, res flows.StepResult, preview string, running, walk bool, width int) string {
+// versus got and the clause it enforces, failures first. Everything in it is already masked.
+func renderStep(st Styles, v stepView, width int) string {
 	var b strings.Builder
 	line := func(s string) { b.WriteString(truncate(s, width) + "\n") }
 	lines := func(ls []string) {
@@ -28,27 +41,41 @@ func renderStep(st Styles, step *flows.Step, res flows.StepResult, preview strin
 			line(l)
 		}
 	}
-	lines(wrapStyled(st.Heading.Render, step.Title, width))
-	lines(wrap(step.Explain, width))
+	res := v.res
+	lines(wrapStyled(st.Heading.Render, v.step.Title, width))
+	lines(wrap(v.step.Explain, width))
 	b.WriteString("\n")
 
 	switch {
-	case running:
-		line(st.Running.Render("Sending…") + st.Muted.Render("  (x cancels)"))
-	case res.Status == "":
+	case v.running:
+		line(st.Running.Render("Running…") + st.Muted.Render("  (x cancels)"))
+		if a := v.attempt; a != nil {
+			line(st.Muted.Render(fmt.Sprintf("attempt %d · %s of %s · %s saw %s", a.N, roundDuration(a.Elapsed), a.Timeout, a.Outcome.Target, a.Outcome.Got)))
+		}
+		for i, ex := range v.live {
+			b.WriteString("\n")
+			line(st.Heading.Render(fmt.Sprintf("Hop %d", i+1)))
+			lines(exchangeLines(st, ex, width))
+		}
+		for _, r := range v.received {
+			b.WriteString("\n")
+			lines(receivedLines(st, r, width))
+		}
+		return strings.TrimSuffix(b.String(), "\n")
+	case res.Pending:
 		hint := "Not sent yet."
-		if walk {
+		switch {
+		case v.halted:
+			hint += " Stopped here: press enter to go on."
+		case v.next && v.walk:
 			hint += " Press enter to send it."
 		}
 		line(st.Muted.Render(hint))
-		switch {
-		case step.Kind == flows.KindWait:
-			line("Waits " + preview)
-		case preview != "":
-			lines(breakURL(preview, width))
+		if d := v.preview; d != nil {
+			lines(previewLines(st, *d, width))
 		}
-		if n := step.CheckCount(); n > 0 {
-			line(st.Muted.Render(fmt.Sprintf("It will run %d checks.", n)))
+		if ids := v.step.CheckIDs(); len(ids) > 0 {
+			line(st.Muted.Render(fmt.Sprintf("It will run %s: %s.", plural(len(ids), "check"), strings.Join(ids, ", "))))
 		}
 		return strings.TrimSuffix(b.String(), "\n")
 	default:
@@ -79,6 +106,16 @@ func renderStep(st Styles, step *flows.Step, res flows.StepResult, preview strin
 		}
 		lines(breakURL("came back: "+back, width))
 	}
+	if res.Received != nil {
+		b.WriteString("\n")
+		lines(receivedLines(st, *res.Received, width))
+	}
+	if res.Token != nil {
+		b.WriteString("\n")
+		line(st.Heading.Render("Token signed") + st.Muted.Render(" (the token itself is a secret)"))
+		lines(bodyLines(jsonText(res.Token.Header), width))
+		lines(bodyLines(jsonText(res.Token.Claims), width))
+	}
 	for i, ex := range res.Exchanges {
 		b.WriteString("\n")
 		title := "Request"
@@ -96,6 +133,42 @@ func renderStep(st Styles, step *flows.Step, res flows.StepResult, preview strin
 		}
 	}
 	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// previewLines draws what a step will send: the request with its headers and body, templates
+// not known yet left as {{name}}, and what else will happen.
+func previewLines(st Styles, d flows.Description, width int) []string {
+	var out []string
+	switch {
+	case d.Method != "":
+		out = append(out, breakURL(d.Method+" "+d.URL, width)...)
+		out = append(out, headerLines(st, d.Header)...)
+		if d.Body != "" {
+			out = append(out, bodyLines(d.Body, width)...)
+		}
+	case d.Summary != "":
+		out = append(out, wrap(d.Summary, width)...)
+	}
+	for _, n := range d.Notes {
+		out = append(out, wrapStyled(st.Muted.Render, n, width)...)
+	}
+	return out
+}
+
+// receivedLines draws a request a listener received.
+func receivedLines(st Styles, r flows.Received, width int) []string {
+	out := []string{st.Heading.Render("Received at the " + r.Listener + " listener")}
+	out = append(out, breakURL(r.Method+" "+r.URL, width)...)
+	out = append(out, headerLines(st, r.Header)...)
+	if r.Body != "" {
+		out = append(out, bodyLines(r.Body, width)...)
+	}
+	return out
+}
+
+func jsonText(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
 }
 
 // wrapStyled wraps text and styles each line.
@@ -170,18 +243,22 @@ func orderOutcomes(outcomes []checks.Outcome) []checks.Outcome {
 	return out
 }
 
-func outcomeLines(st Styles, o checks.Outcome, width int) []string {
-	var mark string
-	switch o.Status {
+// statusMark is a status as one character in its colour.
+func statusMark(st Styles, s checks.Status) string {
+	switch s {
 	case checks.Pass:
-		mark = st.Pass.Render("✓")
+		return st.Pass.Render("✓")
 	case checks.Fail, checks.Error:
-		mark = st.Fail.Render("✗")
+		return st.Fail.Render("✗")
 	case checks.Warn:
-		mark = st.Warn.Render("!")
+		return st.Warn.Render("!")
 	default:
-		mark = st.Skip.Render("-")
+		return st.Skip.Render("-")
 	}
+}
+
+func outcomeLines(st Styles, o checks.Outcome, width int) []string {
+	mark := statusMark(st, o.Status)
 	head := fmt.Sprintf("%s %s  %s", mark, o.ID, st.Muted.Render(o.Target))
 	switch o.Status {
 	case checks.Pass:

@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/telconform/telconform/flows"
+	"github.com/telconform/telconform/internal/listen"
 )
 
 // handoff is the panel shown while a step waits for a person: the URL to open on the phone (as
@@ -26,7 +27,7 @@ type handoff struct {
 	paste    textinput.Model
 	pasting  bool
 	addr     string
-	listener *flows.CallbackListener
+	listener *listen.Listener
 	stopWait context.CancelFunc
 	showQR   bool
 	problem  string
@@ -82,7 +83,7 @@ func (h handoff) Update(msg tea.Msg) (handoff, tea.Cmd, *inputReply) {
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		h.listener, h.stopWait = msg.listener, cancel
-		return h, waitCallbackCmd(ctx, msg.listener), nil
+		return h, waitCallbackCmd(ctx, msg.listener, h.ask.req.RedirectURI), nil
 	case callbackMsg:
 		if msg.err != nil {
 			return h, nil, nil // the wait was stopped
@@ -175,7 +176,7 @@ func (h handoff) view(width int) string {
 		add("", h.paste.View())
 	}
 	if h.listener != nil {
-		add("", st.Running.Render(fmt.Sprintf("Listening on %s for %s.", h.listener.Addr, req.RedirectURI)))
+		add("", st.Running.Render(fmt.Sprintf("Listening on %s for %s.", h.listener.Addr(), req.RedirectURI)))
 		add(wrap("Point the redirect URI (or a tunnel in front of it) at this address; the flow goes on when the browser arrives.", width)...)
 	}
 	if h.problem != "" {

@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -117,7 +118,7 @@ var handoffURL = regexp.MustCompile(`handoff (\S+): open (\S+) \(it calls back t
 // buys a token that verifies the device's number.
 func TestJourneyWalkThreeLeggedPastingTheCallback(t *testing.T) {
 	opts := testOptions(t)
-	opts.Walk = flows.WalkDevice
+	opts.Launch.Walk = flows.WalkDevice
 	logs := &syncBuffer{}
 	opts.Log = logTo(logs)
 	tm := start(t, opts)
@@ -176,7 +177,7 @@ func TestJourneyWalkThreeLeggedPastingTheCallback(t *testing.T) {
 // reports a swap, and reads the failing check's expected versus got off the screen.
 func TestJourneyFaultShowsExpectedVersusGot(t *testing.T) {
 	opts := testOptions(t)
-	opts.Sandbox.Faults = []string{"swap-not-detected"}
+	opts.Launch.Faults = []string{"swap-not-detected"}
 	tm := start(t, opts)
 	openSandboxProfile(t, tm)
 	keys(tm, "j", "m", "enter")
@@ -187,5 +188,69 @@ func TestJourneyFaultShowsExpectedVersusGot(t *testing.T) {
 	fm := finish(t, tm)
 	if st := fm.results["konera.sim-swap"].Status; st != checks.Fail {
 		t.Errorf("flow status %s, want fail", st)
+	}
+}
+
+// gate is a transport that lets a response through only when the test says so, so that a journey
+// can watch each redirect hop of a walk reach the screen before the next one is made.
+type gate struct {
+	next    http.RoundTripper
+	release chan struct{}
+}
+
+func (g *gate) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := g.next.RoundTrip(r)
+	if strings.Contains(r.URL.Path, "/authorize") || strings.Contains(r.URL.Path, "/callback") {
+		<-g.release
+	}
+	return resp, err
+}
+
+// TestJourneyRedirectHopsAppearOneByOne walks the authorize step with telconform as the user
+// agent: each hop (aggregator, operator, callback) shows on the screen as it is made, while the
+// step is still running.
+func TestJourneyRedirectHopsAppearOneByOne(t *testing.T) {
+	opts := testOptions(t)
+	g := &gate{next: http.DefaultTransport.(*http.Transport).Clone(), release: make(chan struct{})}
+	opts.Runner.Transport = g
+	tm := start(t, opts)
+	openSandboxProfile(t, tm)
+	keys(tm, "j", "j", "enter") // Number Verification, walk mode
+	waitFor(t, tm, "Not sent yet. Press enter to send it.")
+	keys(tm, "enter")
+	waitFor(t, tm, "✓ cc-token")
+	keys(tm, "enter", "enter") // show authorize, send it
+	waitFor(t, tm, "Hop 1", "GET http://127.0.0.1")
+	g.release <- struct{}{}
+	waitFor(t, tm, "← 302 Found", "Hop 2", "/operator/authorize")
+	g.release <- struct{}{}
+	waitFor(t, tm, "Hop 3", "/auth/callback")
+	g.release <- struct{}{}
+	waitFor(t, tm, "✓ authorize", "Hop 3 of 3")
+	fm := finish(t, tm)
+	if s := fm.results["konera.number-verification"].Steps[1]; s.Status != checks.Pass || len(s.Exchanges) != 3 {
+		t.Errorf("authorize %s with %d hops", s.Status, len(s.Exchanges))
+	}
+}
+
+// TestJourneyCancelThenRerun cancels the authorize step while it waits for the phone and re-runs
+// it at once: the engine has finished the cancelled step before the re-run starts (run with
+// -race), and the re-run asks for the phone again.
+func TestJourneyCancelThenRerun(t *testing.T) {
+	opts := testOptions(t)
+	opts.Launch.Walk = flows.WalkDevice
+	tm := start(t, opts)
+	openSandboxProfile(t, tm)
+	keys(tm, "j", "j", "m", "enter") // Number Verification, run mode
+	waitFor(t, tm, "This step needs the phone: authorize")
+	keys(tm, "x")
+	waitFor(t, tm, "cancelled by you")
+	keys(tm, "r")
+	waitFor(t, tm, "This step needs the phone: authorize")
+	keys(tm, "s") // skip it this time
+	waitFor(t, tm, "skipped by the person running it")
+	fm := finish(t, tm)
+	if s := fm.results["konera.number-verification"].Steps[1]; s.Status != checks.Skip || !strings.Contains(s.Reason, "skipped by the person") {
+		t.Errorf("authorize after the re-run: %s %q", s.Status, s.Reason)
 	}
 }

@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
@@ -31,8 +30,8 @@ const (
 	screenRun
 )
 
-// Model is the whole interface: the three screens, the export dialog over them, and what the
-// session has produced so far.
+// Model is the whole interface: the three screens, the dialogs over them, and each profile's
+// engine with the latest record of each of its flows.
 type Model struct {
 	c    *common
 	opts Options
@@ -45,15 +44,18 @@ type Model struct {
 	values   valuesDialog
 	help     help.Model
 
-	// The profile being used and what its flows produced, for the flows screen and exports.
-	profile  *profiles.Profile
-	resolved *profiles.Resolved
-	results  map[string]flows.FlowResult
-	runner   *flows.Runner
-	asks     chan inputAsk
-	given    map[string]given // values typed for each profile, by name
+	// The profile in use, its engine and what its flows produced.
+	profile *profiles.Profile
+	eng     *engine
+	results map[string]flows.FlowResult // the current profile's records, by flow
 
-	resolving bool // a profile is starting; the picker waits
+	engines map[string]*engine                     // every profile started, by name
+	records map[string]map[string]flows.FlowResult // every profile's records
+	runner  *flows.Runner
+	asks    chan inputAsk
+	given   map[string]given // values typed for each profile, by name
+
+	preparing bool // a profile is starting; the picker waits
 	status    string
 	statusBad bool
 	statusID  int
@@ -66,25 +68,25 @@ func New(opts Options) Model {
 	asks := make(chan inputAsk)
 	h := help.New()
 	h.ShortSeparator = " · "
-	m := Model{
-		c: c, opts: opts, help: h, asks: asks,
+	runner := flows.Runner{}
+	if opts.Runner != nil {
+		runner = *opts.Runner
+	}
+	runner.Input = askInput(asks)
+	return Model{
+		c: c, opts: opts, help: h, asks: asks, runner: &runner,
 		profiles: newProfilesScreen(c),
 		flows:    newFlowsScreen(c),
+		run:      newRunScreen(c, opts),
 		export:   newExportDialog(c),
 		values:   newValuesDialog(c),
-		results:  map[string]flows.FlowResult{},
+		engines:  map[string]*engine{},
+		records:  map[string]map[string]flows.FlowResult{},
 		given:    map[string]given{},
-		runner: &flows.Runner{
-			UserAgent:   "telconform/" + opts.Version,
-			StepTimeout: 30 * time.Second,
-			Input:       askInput(asks),
-		},
 	}
-	m.run = newRunScreen(c, m.runner, opts)
-	return m
 }
 
-// Init loads the profiles and starts listening for the runner's requests for a person.
+// Init loads the profiles and starts listening for the engine's requests for a person.
 func (m Model) Init() tea.Cmd {
 	return tea.Batch(loadProfilesCmd(m.opts), waitForInputCmd(m.asks))
 }
@@ -104,33 +106,35 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case profilesLoadedMsg:
 		m.profiles.setEntries(msg.entries)
 		return m, nil
-	case profileResolvedMsg:
-		return m.profileResolved(msg)
+	case engineReadyMsg:
+		return m.engineReady(msg)
 	case needValuesMsg:
-		m.resolving, m.status = false, ""
+		m.preparing, m.status = false, ""
 		return m, m.values.show(msg.profile, msg.vars, msg.env)
+	case engineEventMsg:
+		return m.engineEvent(msg)
 	case inputNeededMsg:
 		var cmd tea.Cmd
 		m.run, cmd = m.run.inputNeeded(msg.ask)
 		return m, tea.Batch(cmd, waitForInputCmd(m.asks))
-	case stepDoneMsg, listeningMsg, callbackMsg:
-		var cmd tea.Cmd
-		m.run, cmd = m.run.Update(msg)
-		m.collectResults()
-		return m, cmd
+	case describedMsg:
+		if msg.engine != m.eng {
+			return m, nil
+		}
 	case reportWrittenMsg:
 		if msg.err != nil {
 			return m.setStatus(fmt.Sprintf("Could not write the report: %v", msg.err), true)
 		}
 		m.export.close()
-		return m.setStatus(describeWrite(msg, m.runResult()), false)
+		return m.setStatus(describeWrite(msg), false)
 	case clearStatusMsg:
 		if msg.id == m.statusID {
 			m.status = ""
 		}
 		return m, nil
 	}
-	// Anything else (spinner ticks, cursor blinks) belongs to the run screen and the dialogs.
+	// Anything else (spinner ticks, cursor blinks, listener results) belongs to the run screen
+	// and the dialogs.
 	var cmds []tea.Cmd
 	var cmd tea.Cmd
 	m.run, cmd = m.run.Update(msg)
@@ -140,6 +144,28 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m.values, cmd = m.values.Update(msg)
 	cmds = append(cmds, cmd)
 	return m, tea.Batch(cmds...)
+}
+
+// engineEvent keeps a profile's records up to date and lets the run screen draw the event, if it
+// is showing that profile.
+func (m Model) engineEvent(msg engineEventMsg) (tea.Model, tea.Cmd) {
+	next := nextEventCmd(msg.engine)
+	if msg.engine != m.eng || m.screen != screenRun {
+		// Records are kept for later even when nobody is looking.
+		recs := m.records[msg.engine.profile.Name]
+		switch e := msg.event.(type) {
+		case flows.FlowStarted:
+			recs[e.Flow.ID] = e.Result
+		case flows.StepDone:
+			recs[e.Flow] = e.FlowResult
+		case flows.FlowDone:
+			recs[e.Flow] = e.Result
+		}
+		return m, next
+	}
+	var cmd tea.Cmd
+	m.run, cmd = m.run.event(msg.event)
+	return m, tea.Batch(cmd, next)
 }
 
 func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
@@ -161,9 +187,9 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		if vars, env, ok := m.values.collected(); ok {
 			g := given{vars: vars, env: env}
 			m.given[m.profile.Name] = g
-			m.resolving = true
+			m.preparing = true
 			m, _ = m.setStatusModel("Starting "+m.profile.Name+"…", false)
-			return m, resolveProfileCmd(m.profile, m.opts, g)
+			return m, prepareCmd(m.profile, m.opts, g, m.runner)
 		}
 		return m, cmd
 	}
@@ -171,7 +197,7 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		var cmd tea.Cmd
 		m.export, cmd = m.export.Update(msg)
 		if path, ok := m.export.submitted(); ok {
-			return m, writeReportCmd(path, m.runResult(), reports.Meta{Tool: "telconform", Version: m.opts.Version})
+			return m, writeReportCmd(path, m.eng, reports.Meta{Tool: "telconform", Version: m.opts.Version})
 		}
 		return m, cmd
 	}
@@ -192,7 +218,7 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 }
 
 func (m Model) profilesKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	if m.resolving {
+	if m.preparing {
 		return m, nil
 	}
 	var cmd tea.Cmd
@@ -201,34 +227,43 @@ func (m Model) profilesKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if chosen == nil {
 		return m, cmd
 	}
-	m.profile, m.resolving = chosen, true
-	m.results = map[string]flows.FlowResult{}
+	m.profile = chosen
+	if e, ok := m.engines[chosen.Name]; ok {
+		return m.showProfile(e)
+	}
+	m.preparing = true
 	m, _ = m.setStatusModel("Starting "+chosen.Name+"…", false)
-	return m, resolveProfileCmd(chosen, m.opts, m.given[chosen.Name])
+	return m, prepareCmd(chosen, m.opts, m.given[chosen.Name], m.runner)
 }
 
-func (m Model) profileResolved(msg profileResolvedMsg) (tea.Model, tea.Cmd) {
-	m.resolving = false
+func (m Model) engineReady(msg engineReadyMsg) (tea.Model, tea.Cmd) {
+	m.preparing = false
 	if msg.err != nil {
 		// One line per problem, as on the command line; the person stays on the picker.
 		first, _, _ := strings.Cut(msg.err.Error(), "\n")
 		return m.setStatus(first, true)
 	}
-	old := m.resolved
-	m.resolved = msg.resolved
-	m.flows.setTarget(msg.profile, msg.resolved.Target, m.results)
-	m.screen = screenFlows
+	m.engines[msg.profile.Name] = msg.engine
+	m.records[msg.profile.Name] = map[string]flows.FlowResult{}
 	m.status = ""
+	next, cmd := m.showProfile(msg.engine)
+	return next, tea.Batch(cmd, nextEventCmd(msg.engine))
+}
+
+// showProfile opens the flows screen of a profile whose engine is running.
+func (m Model) showProfile(e *engine) (tea.Model, tea.Cmd) {
+	m.profile, m.eng = e.profile, e
+	m.results = m.records[e.profile.Name]
+	m.flows.setTarget(e.profile, e.target, m.results)
+	m.screen = screenFlows
 	m.resize()
-	return m, closeCmd(old)
+	return m, nil
 }
 
 func (m Model) flowsKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if key.Matches(msg, m.c.keys.Back) {
 		m.screen = screenProfiles
-		old := m.resolved
-		m.resolved = nil
-		return m, closeCmd(old)
+		return m, nil
 	}
 	var cmd tea.Cmd
 	var start []*flows.Flow
@@ -238,14 +273,13 @@ func (m Model) flowsKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	}
 	m.screen = screenRun
 	var runCmd tea.Cmd
-	m.run, runCmd = m.run.start(m.resolved.Target, start, m.flows.walkMode)
+	m.run, runCmd = m.run.start(m.eng, start, m.flows.walkMode, m.results)
 	m.resize()
 	return m, tea.Batch(cmd, runCmd)
 }
 
 func (m Model) runKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if key.Matches(msg, m.c.keys.Back) && !m.run.typing() && !m.run.busy() {
-		m.collectResults()
 		m.screen = screenFlows
 		m.flows.walkMode = m.run.walkMode
 		m.resize()
@@ -253,43 +287,7 @@ func (m Model) runKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	}
 	var cmd tea.Cmd
 	m.run, cmd = m.run.Update(msg)
-	m.collectResults()
 	return m, cmd
-}
-
-// collectResults keeps the latest record of every flow the run screen has touched.
-func (m *Model) collectResults() {
-	for _, fr := range m.run.flowResults() {
-		m.results[fr.ID] = fr
-	}
-}
-
-// runResult assembles what an export writes: the current profile with the latest record of each
-// of its flows, in the profile's order.
-func (m Model) runResult() flows.RunResult {
-	run := flows.RunResult{}
-	if m.profile == nil || m.resolved == nil {
-		return run
-	}
-	t := m.resolved.Target
-	tr := flows.TargetResult{Name: t.Name, Title: t.Title, Source: t.Source, Sandbox: t.Sandbox}
-	var parts []flows.FlowResult
-	for _, f := range t.Flows {
-		if fr, ok := m.results[f.ID]; ok {
-			parts = append(parts, fr)
-		}
-	}
-	tr.Flows = parts
-	tr.Status = flows.RollUpFlows(parts)
-	if len(parts) > 0 {
-		run.Started = parts[0].Started
-	}
-	for _, p := range parts {
-		run.Duration += p.Duration
-	}
-	run.Targets = []flows.TargetResult{tr}
-	run.Status = tr.Status
-	return run
 }
 
 func (m Model) setStatus(s string, bad bool) (tea.Model, tea.Cmd) {
@@ -316,7 +314,7 @@ func (m *Model) resize() {
 	m.values.setSize(m.c.width, body)
 }
 
-// View draws the header, the focused screen (or the export dialog over it) and the footer.
+// View draws the header, the focused screen (or the dialog over it) and the footer.
 func (m Model) View() string {
 	if !m.ready {
 		return "loading…"
@@ -369,7 +367,7 @@ func (m Model) modeBadge() string {
 		mode = "walk"
 	}
 	who := flows.WalkAgent
-	if m.resolved != nil && m.resolved.Target.Walk == flows.WalkDevice {
+	if m.eng != nil && m.eng.target.Walk == flows.WalkDevice {
 		who = "phone"
 	}
 	return fmt.Sprintf("[%s · redirects: %s]", mode, who)

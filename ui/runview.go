@@ -15,30 +15,31 @@ import (
 	"github.com/telconform/telconform/flows"
 )
 
-// runScreen runs flows step by step: the steps on the left with their live status, the selected
-// step's explanation, request, response and checks on the right.
+// runScreen shows flows as the engine runs them: the steps on the left with their live status,
+// the selected step's explanation, request, response and checks on the right.
 //
-// In walk mode it pauses before each step: enter shows the next step, enter again sends it, so a
-// person can read what is about to happen and then what came of it. In run mode it sends every
-// step in turn. Each step runs in a command tagged with a run id; cancelling or restarting bumps
-// the id and the late result of the old run is dropped.
+// It sequences nothing. What the person asks for (go on, re-run a step, restart the flow, cancel,
+// switch between walk and run mode) goes to the engine's driver; what the driver does comes back
+// as events, which this screen draws: a redirect hop appears as soon as it is made, a step's
+// record once it is done.
 type runScreen struct {
-	c      *common
-	runner *flows.Runner
-	opts   Options
+	c    *common
+	opts Options
+	eng  *engine
 
-	target  *flows.Target
-	queue   []*flows.Flow
-	flowIdx int
-	session *flows.Session
-	steps   []flows.StepResult // the current flow's records; Status "" means not run yet
-	done    map[string]flows.FlowResult
+	queue   []*flows.Flow                // the flows asked for, in order
+	flowIdx int                          // the flow shown
+	records map[string]flows.FlowResult  // the latest record of each flow, from events
+	preview map[string]flows.Description // what a step not run yet will do, by flow/step
 
 	selected int
-	running  int // index of the step under way, or -1
-	runID    int
-	cancel   context.CancelFunc
-	halted   bool // run mode stopped by a cancel or a flow's end, until the person resumes
+	running  int              // the step under way, or -1
+	live     []flows.Exchange // the running step's exchanges so far, one per hop
+	received []flows.Received // the running step's requests received
+	attempt  *flows.Attempt   // the running poll's latest attempt
+	waiting  *flows.Waiting   // what the driver waits for the person to go on with
+	asked    bool             // a request went to the driver, which has not answered yet
+	finished bool             // every flow asked for has run
 
 	walkMode    bool
 	focusDetail bool
@@ -49,122 +50,144 @@ type runScreen struct {
 	width, height int
 }
 
-func newRunScreen(c *common, r *flows.Runner, opts Options) runScreen {
+func newRunScreen(c *common, opts Options) runScreen {
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(c.styles.Running))
-	return runScreen{c: c, runner: r, opts: opts, running: -1, spin: sp, walkMode: true,
-		detail: viewport.New(0, 0), done: map[string]flows.FlowResult{}}
+	return runScreen{c: c, opts: opts, running: -1, spin: sp, walkMode: true, detail: viewport.New(0, 0),
+		preview: map[string]flows.Description{}}
 }
 
-// start begins running fs against t, in walk or run mode.
-func (s runScreen) start(t *flows.Target, fs []*flows.Flow, walk bool) (runScreen, tea.Cmd) {
-	s.stop()
-	s.target, s.queue, s.walkMode = t, fs, walk
-	s.done = map[string]flows.FlowResult{}
-	return s.beginFlow(0)
-}
-
-// beginFlow starts flow i of the queue afresh: a new session, so a new cookie jar and no
-// captures from an earlier attempt.
-func (s runScreen) beginFlow(i int) (runScreen, tea.Cmd) {
-	s.stop()
-	s.runID++
-	s.flowIdx = i
-	f := s.queue[i]
-	s.session = s.runner.NewSession(s.target, f, nil, nil)
-	s.steps = make([]flows.StepResult, len(f.Steps))
-	s.selected, s.running, s.halted, s.hand = 0, -1, false, nil
+// start asks the engine to run fs, in walk or run mode. records is where the latest record of
+// each flow is kept, shared with the flows screen.
+func (s runScreen) start(e *engine, fs []*flows.Flow, walk bool, records map[string]flows.FlowResult) (runScreen, tea.Cmd) {
+	s.stopHandoff()
+	s.eng, s.queue, s.walkMode, s.records = e, fs, walk, records
+	s.flowIdx, s.selected, s.running, s.waiting, s.finished = 0, 0, -1, nil, false
+	s.live, s.received, s.attempt = nil, nil, nil
+	s.asked = true
+	ids := make([]string, len(fs))
+	for i, f := range fs {
+		ids[i] = f.ID
+	}
 	s.refresh(true)
-	if s.walkMode {
-		return s, nil
-	}
-	return s.send(0)
+	return s, tea.Batch(driverCmd(func() { e.driver.Start(e.target.Name, ids, walk) }), s.describe(0))
 }
 
-// stop cancels whatever is under way. The cancel function is not I/O: it only signals the
-// command's goroutine, whose late result will be dropped.
-func (s *runScreen) stop() {
-	if s.cancel != nil {
-		s.cancel()
-		s.cancel = nil
+func (s runScreen) flow() *flows.Flow {
+	if len(s.queue) == 0 {
+		return nil
 	}
-	if s.hand != nil {
-		s.hand.stop()
-	}
-}
-
-// send runs step i.
-func (s runScreen) send(i int) (runScreen, tea.Cmd) {
-	ctx, cancel := context.WithCancel(context.Background())
-	s.cancel = cancel
-	s.running, s.selected = i, i
-	s.halted = false
-	s.opts.logf("run %d: %s/%s", s.runID, s.queue[s.flowIdx].ID, s.queue[s.flowIdx].Steps[i].ID)
-	s.refresh(true)
-	return s, tea.Batch(runStepCmd(ctx, s.runID, s.flowIdx, s.session, i), s.spin.Tick)
+	return s.queue[s.flowIdx]
 }
 
 func (s runScreen) flowID() string {
-	if len(s.queue) == 0 {
-		return ""
+	if f := s.flow(); f != nil {
+		return f.ID
 	}
-	return s.queue[s.flowIdx].ID
+	return ""
 }
 
-// busy reports whether a step is under way.
-func (s runScreen) busy() bool { return s.running >= 0 }
+// busy reports whether a step is under way, or a request to the driver is not answered yet.
+func (s runScreen) busy() bool { return s.running >= 0 || s.asked }
 
 // typing reports whether keys are going into a text field.
 func (s runScreen) typing() bool { return s.hand != nil && s.hand.typing() }
 
-// flowResults are the records of the flows this screen has run, the current one included.
-func (s runScreen) flowResults() []flows.FlowResult {
-	var out []flows.FlowResult
-	for _, f := range s.queue {
-		if fr, ok := s.done[f.ID]; ok {
-			out = append(out, fr)
-		}
+// record is step i of the shown flow as last recorded, pending when it has not run.
+func (s runScreen) record(i int) flows.StepResult {
+	f := s.flow()
+	if fr, ok := s.records[f.ID]; ok && i < len(fr.Steps) {
+		return fr.Steps[i]
 	}
-	if len(s.queue) > 0 && s.anyRan() {
-		out = append(out, flows.NewFlowResult(s.queue[s.flowIdx], s.recorded()))
-	}
-	return out
+	st := f.Steps[i]
+	return flows.StepResult{ID: st.ID, Title: st.Title, Kind: st.Kind.Name(), Status: checks.Skip, Reason: "not run", Pending: true}
 }
 
-func (s runScreen) anyRan() bool {
-	for _, r := range s.steps {
-		if r.Status != "" {
-			return true
+// event draws one engine event.
+func (s runScreen) event(ev flows.Event) (runScreen, tea.Cmd) {
+	var cmd tea.Cmd
+	switch e := ev.(type) {
+	case flows.FlowStarted:
+		s.records[e.Flow.ID] = e.Result
+		for i, f := range s.queue {
+			if f.ID == e.Flow.ID {
+				s.flowIdx, s.selected = i, 0
+			}
 		}
+		for k := range s.preview {
+			if strings.HasPrefix(k, e.Flow.ID+"/") {
+				delete(s.preview, k)
+			}
+		}
+	case flows.StepStarted:
+		if e.Flow != s.flowID() {
+			s.showFlow(e.Flow)
+		}
+		s.running, s.selected, s.waiting, s.asked = e.Where.Step, e.Where.Step, nil, false
+		s.live, s.received, s.attempt = nil, nil, nil
+		s.opts.logf("%s/%s: started", e.Flow, e.Step.ID)
+		cmd = s.spin.Tick
+	case flows.RequestSent:
+		s.live = append(s.live, flows.Exchange{Request: e.Request})
+	case flows.ResponseReceived:
+		if e.Hop >= 1 && e.Hop <= len(s.live) {
+			s.live[e.Hop-1] = e.Exchange
+		}
+	case flows.RequestReceived:
+		s.received = append(s.received, e.Request)
+	case flows.Attempt:
+		s.attempt = &e
+	case flows.StepDone:
+		s.records[e.Flow] = e.FlowResult
+		// A person's request travels apart from events and may already be here for the next
+		// step: only this step's end closes its panel.
+		if e.Flow == s.flowID() && e.Where.Step == s.running {
+			s.running = -1
+			s.live, s.received, s.attempt = nil, nil, nil
+		}
+		if h := s.hand; h != nil && h.ask.req.Flow == e.Flow && h.ask.req.Where.Step == e.Where.Step {
+			s.hand = nil
+		}
+		s.opts.logf("%s/%s: %s %s", e.Flow, e.Result.ID, e.Result.Status, e.Result.Reason)
+	case flows.FlowDone:
+		s.records[e.Flow] = e.Result
+	case flows.Waiting:
+		// The selection stays where it is, on the step just run: its result is what the person
+		// reads first. Enter then shows the step that is next, and enter again runs it.
+		s.waiting, s.asked = &e, false
+		if e.Step >= 0 && e.Next != nil {
+			s.preview[e.Flow+"/"+fmt.Sprint(e.Step)] = *e.Next
+		}
+	case flows.QueueDone:
+		s.waiting, s.asked, s.finished = nil, false, true
 	}
-	return false
+	s.refresh(false)
+	return s, cmd
 }
 
-// recorded is the current flow's records, with steps not run yet marked as such.
-func (s runScreen) recorded() []flows.StepResult {
-	out := make([]flows.StepResult, len(s.steps))
-	for i, r := range s.steps {
-		if r.Status == "" {
-			st := s.queue[s.flowIdx].Steps[i]
-			r = flows.StepResult{ID: st.ID, Title: st.Title, Explain: st.Explain, Kind: st.Kind,
-				Status: checks.Skip, Reason: "not run"}
+// showFlow switches the screen to another flow of the queue.
+func (s *runScreen) showFlow(id string) {
+	for i, f := range s.queue {
+		if f.ID == id {
+			s.flowIdx, s.selected = i, 0
 		}
-		out[i] = r
 	}
-	return out
 }
 
 // Update handles keys (when the run screen has the keyboard) and the results of its commands.
 func (s runScreen) Update(msg tea.Msg) (runScreen, tea.Cmd) {
 	switch msg := msg.(type) {
-	case stepDoneMsg:
-		return s.stepDone(msg)
 	case spinner.TickMsg:
-		if !s.busy() {
+		if s.running < 0 {
 			return s, nil
 		}
 		var cmd tea.Cmd
 		s.spin, cmd = s.spin.Update(msg)
+		s.refresh(false)
 		return s, cmd
+	case describedMsg:
+		s.preview[msg.flow+"/"+fmt.Sprint(msg.step)] = msg.desc
+		s.refresh(false)
+		return s, nil
 	case listeningMsg, callbackMsg:
 		if s.hand == nil {
 			// The step ended before its listener came up: nobody will wait on it.
@@ -188,32 +211,6 @@ func (s runScreen) Update(msg tea.Msg) (runScreen, tea.Cmd) {
 	return s, nil
 }
 
-func (s runScreen) stepDone(msg stepDoneMsg) (runScreen, tea.Cmd) {
-	if msg.runID != s.runID || msg.flow != s.flowIdx {
-		return s, nil // a cancelled or restarted run
-	}
-	s.steps[msg.step] = msg.result
-	s.running, s.cancel, s.hand = -1, nil, nil
-	s.opts.logf("run %d: %s/%s: %s %s", s.runID, s.flowID(), msg.result.ID, msg.result.Status, msg.result.Reason)
-	next := msg.step + 1
-	last := next >= len(s.steps)
-	if last {
-		s.done[s.flowID()] = flows.NewFlowResult(s.queue[s.flowIdx], s.recorded())
-	}
-	if s.walkMode || s.halted {
-		s.refresh(true)
-		return s, nil
-	}
-	switch {
-	case !last:
-		return s.send(next)
-	case s.flowIdx+1 < len(s.queue):
-		return s.beginFlow(s.flowIdx + 1)
-	}
-	s.refresh(true)
-	return s, nil
-}
-
 func (s runScreen) key(msg tea.KeyMsg) (runScreen, tea.Cmd) {
 	k := s.c.keys
 	// While the person pastes, every key is text. Otherwise the page keys still scroll the
@@ -225,7 +222,8 @@ func (s runScreen) key(msg tea.KeyMsg) (runScreen, tea.Cmd) {
 		*s.hand, cmd, reply = s.hand.Update(msg)
 		return s.afterHandoff(cmd, reply)
 	}
-	n := len(s.steps)
+	d := s.eng.driver
+	n := len(s.flow().Steps)
 	switch {
 	case key.Matches(msg, k.Focus):
 		s.focusDetail = !s.focusDetail
@@ -237,89 +235,79 @@ func (s runScreen) key(msg tea.KeyMsg) (runScreen, tea.Cmd) {
 		s.detail.ScrollDown(1)
 	case s.focusDetail && key.Matches(msg, k.Up):
 		s.detail.ScrollUp(1)
-	case key.Matches(msg, k.Down):
-		s.selected = min(n-1, s.selected+1)
+	case key.Matches(msg, k.Down), key.Matches(msg, k.Up), key.Matches(msg, k.Top), key.Matches(msg, k.Bottom):
+		switch {
+		case key.Matches(msg, k.Down):
+			s.selected = min(n-1, s.selected+1)
+		case key.Matches(msg, k.Up):
+			s.selected = max(0, s.selected-1)
+		case key.Matches(msg, k.Top):
+			s.selected = 0
+		default:
+			s.selected = n - 1
+		}
 		s.refresh(true)
-	case key.Matches(msg, k.Up):
-		s.selected = max(0, s.selected-1)
-		s.refresh(true)
-	case key.Matches(msg, k.Top):
-		s.selected = 0
-		s.refresh(true)
-	case key.Matches(msg, k.Bottom):
-		s.selected = n - 1
-		s.refresh(true)
+		return s, s.describe(s.selected)
 	case key.Matches(msg, k.Cancel):
-		return s.cancelStep(), nil
+		if s.running >= 0 {
+			return s, driverCmd(d.Cancel)
+		}
 	case s.busy():
 		return s, nil // one step at a time
 	case key.Matches(msg, k.Send):
-		return s.enter()
+		w := s.waiting
+		if w == nil {
+			return s, nil
+		}
+		if w.Step >= 0 && (w.Flow != s.flowID() || s.selected != w.Step) {
+			s.showFlow(w.Flow)
+			s.selected = w.Step
+			s.refresh(true)
+			return s, nil
+		}
+		s.asked = true
+		return s, driverCmd(d.Continue)
 	case key.Matches(msg, k.Rerun):
-		return s.send(s.selected)
+		s.asked = true
+		flow, step := s.flowID(), s.selected
+		return s, driverCmd(func() { d.Rerun(flow, step) })
 	case key.Matches(msg, k.RerunFlow):
-		return s.beginFlow(s.flowIdx)
+		s.asked, s.finished = true, false
+		flow := s.flowID()
+		return s, driverCmd(func() { d.Restart(flow) })
 	case key.Matches(msg, k.Mode):
 		s.walkMode = !s.walkMode
-		if !s.walkMode {
-			return s.resume()
+		walk := s.walkMode
+		if s.waiting != nil && !walk {
+			s.asked = true
 		}
+		return s, driverCmd(func() { d.SetWalk(walk) })
 	}
 	return s, nil
 }
 
-// enter is walk mode's one key: on a step already run it moves to the next one (to read what it
-// will do), on a step not run yet it sends it. At the end of a flow it starts the next queued one.
-func (s runScreen) enter() (runScreen, tea.Cmd) {
-	if s.steps[s.selected].Status == "" {
-		return s.send(s.selected)
+// describe asks the engine what a step not run yet would do, for the preview.
+func (s runScreen) describe(i int) tea.Cmd {
+	f := s.flow()
+	if f == nil || s.eng == nil || !s.record(i).Pending {
+		return nil
 	}
-	if s.selected+1 < len(s.steps) {
-		s.selected++
-		s.refresh(true)
-		return s, nil
+	if _, ok := s.preview[f.ID+"/"+fmt.Sprint(i)]; ok {
+		return nil
 	}
-	if s.flowIdx+1 < len(s.queue) {
-		return s.beginFlow(s.flowIdx + 1)
-	}
-	return s, nil
-}
-
-// resume continues a run-mode run from the first step not run yet.
-func (s runScreen) resume() (runScreen, tea.Cmd) {
-	for i, r := range s.steps {
-		if r.Status == "" {
-			return s.send(i)
-		}
-	}
-	if s.flowIdx+1 < len(s.queue) && s.anyRan() {
-		return s.beginFlow(s.flowIdx + 1)
-	}
-	return s, nil
-}
-
-// cancelStep stops the step under way; it is recorded as skipped, and run mode halts.
-func (s runScreen) cancelStep() runScreen {
-	if !s.busy() {
-		return s
-	}
-	i := s.running
-	s.stop()
-	s.runID++ // the step's own result, when it comes, belongs to a dead run
-	st := s.queue[s.flowIdx].Steps[i]
-	s.steps[i] = flows.StepResult{ID: st.ID, Title: st.Title, Explain: st.Explain, Kind: st.Kind,
-		Status: checks.Skip, Reason: "cancelled by you"}
-	s.running, s.hand, s.halted = -1, nil, true
-	s.refresh(true)
-	return s
+	return describeCmd(s.eng, f.ID, i)
 }
 
 // inputNeeded shows the handoff panel for a step that needs a person.
+// The request may come before the event that says its step started: the two travel apart.
 func (s runScreen) inputNeeded(ask inputAsk) (runScreen, tea.Cmd) {
-	if !s.busy() {
-		// Nobody is waiting for this any more: tell the runner so its goroutine ends.
+	w := ask.req.Where
+	if s.eng == nil || w.Target != s.eng.target.Name {
+		// Nobody is looking at that profile: tell the engine so its goroutine ends.
 		return s, answerCmd(ask, inputReply{err: context.Canceled})
 	}
+	s.showFlow(w.Flow)
+	s.running, s.selected, s.waiting, s.asked = w.Step, w.Step, nil, false
 	// The URL goes to the debug log too, for a person who would rather copy it from a file.
 	s.opts.logf("handoff %s: open %s (it calls back to %s)", ask.req.Step.ID, ask.req.URL, ask.req.RedirectURI)
 	h := newHandoff(s.c, ask, s.opts.CallbackAddr)
@@ -328,7 +316,7 @@ func (s runScreen) inputNeeded(ask inputAsk) (runScreen, tea.Cmd) {
 	return s, nil
 }
 
-// afterHandoff passes the person's answer to the runner once there is one.
+// afterHandoff passes the person's answer to the engine once there is one.
 func (s runScreen) afterHandoff(cmd tea.Cmd, reply *inputReply) (runScreen, tea.Cmd) {
 	if reply == nil {
 		s.refresh(false)
@@ -339,6 +327,13 @@ func (s runScreen) afterHandoff(cmd tea.Cmd, reply *inputReply) (runScreen, tea.
 	s.hand = nil
 	s.refresh(true)
 	return s, tea.Batch(cmd, answerCmd(ask, *reply))
+}
+
+// stopHandoff ends a wait for the phone's callback.
+func (s *runScreen) stopHandoff() {
+	if s.hand != nil {
+		s.hand.stop()
+	}
 }
 
 func (s *runScreen) setSize(w, h int) {
@@ -353,24 +348,32 @@ func (s runScreen) listWidth() int { return min(30, max(18, s.width/3)) }
 
 // refresh re-renders the detail pane's content; top scrolls it back to the start.
 func (s *runScreen) refresh(top bool) {
-	if len(s.queue) == 0 || s.selected >= len(s.steps) {
+	f := s.flow()
+	if f == nil || s.selected >= len(f.Steps) {
 		return
 	}
-	st := s.queue[s.flowIdx].Steps[s.selected]
-	res := s.steps[s.selected]
 	content := ""
 	if s.hand != nil && s.running == s.selected {
 		content = s.hand.view(s.detail.Width)
 	} else {
-		preview := ""
-		if res.Status == "" && !s.busy() {
-			// Reading the session is safe only while no step runs in its command.
-			preview = s.session.Preview(s.selected)
+		v := stepView{step: f.Steps[s.selected], res: s.record(s.selected), walk: s.walkMode}
+		if s.running == s.selected {
+			v.running, v.live, v.received, v.attempt = true, s.live, s.received, s.attempt
 		}
-		content = renderStep(s.c.styles, st, res, preview, s.running == s.selected, s.walkMode, s.detail.Width)
+		if d, ok := s.preview[f.ID+"/"+fmt.Sprint(s.selected)]; ok {
+			v.preview = &d
+		}
+		if w := s.waiting; w != nil && w.Flow == f.ID && w.Step == s.selected {
+			v.next, v.halted = true, w.Halted
+		}
+		content = renderStep(s.c.styles, v, s.detail.Width)
 	}
 	s.detail.SetContent(content)
-	if top {
+	switch {
+	case s.running == s.selected && s.hand == nil:
+		// A running step grows as hops arrive: follow the newest, as a log does.
+		s.detail.GotoBottom()
+	case top:
 		s.detail.GotoTop()
 	}
 }
@@ -396,18 +399,17 @@ func (s runScreen) View() string {
 // stepList draws the steps with their status marks, scrolled to keep the selection in view.
 func (s runScreen) stepList() string {
 	st := s.c.styles
-	f := s.queue[s.flowIdx]
+	f := s.flow()
 	rows := s.height - 2
 	header := fmt.Sprintf("%s (%d/%d)", f.ID, s.flowIdx+1, len(s.queue))
 	lines := []string{st.Heading.Render(truncate(header, s.listWidth()))}
 	first := max(0, s.selected-(rows-2))
 	for i := first; i < len(f.Steps) && len(lines) < rows; i++ {
-		mark := s.mark(i)
 		name := f.Steps[i].ID
 		if i == s.selected {
 			name = st.Selected.Render(name)
 		}
-		lines = append(lines, truncate(mark+" "+name, s.listWidth()))
+		lines = append(lines, truncate(s.mark(i)+" "+name, s.listWidth()))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -421,18 +423,11 @@ func (s runScreen) mark(i int) string {
 		}
 		return s.spin.View()
 	}
-	switch s.steps[i].Status {
-	case checks.Pass:
-		return st.Pass.Render("✓")
-	case checks.Fail, checks.Error:
-		return st.Fail.Render("✗")
-	case checks.Warn:
-		return st.Warn.Render("!")
-	case checks.Skip:
-		return st.Skip.Render("-")
-	default:
+	r := s.record(i)
+	if r.Pending {
 		return st.Muted.Render("·")
 	}
+	return statusMark(st, r.Status)
 }
 
 func (s runScreen) keys() bindings {
@@ -440,13 +435,13 @@ func (s runScreen) keys() bindings {
 	if s.hand != nil {
 		return s.hand.keys()
 	}
-	send := k.Send
-	if s.busy() {
+	if s.running >= 0 {
 		return bindings{
 			short: []key.Binding{k.Cancel, k.Focus, k.Help, k.Quit},
 			full:  [][]key.Binding{{k.Cancel}, {k.Up, k.Down, k.Focus, k.PageUp, k.PageDown}, {k.Help, k.Quit}},
 		}
 	}
+	send := k.Send
 	return bindings{
 		short: []key.Binding{send, k.Mode, k.Rerun, k.RerunFlow, k.Focus, k.Export, k.Back, k.Help},
 		full: [][]key.Binding{

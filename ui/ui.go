@@ -3,7 +3,8 @@
 // back and why a check failed, and pausing where a person must act (open an authorize URL on a
 // phone on mobile data, bring back the callback).
 //
-// It is the only package that imports Bubble Tea, Bubbles or Lip Gloss. Every HTTP call, file
+// It is the only package that imports Bubble Tea, Bubbles or Lip Gloss. It never sequences steps:
+// the engine's driver does, and the interface draws the events it emits. Every HTTP call, file
 // write and wait happens in a tea.Cmd; Update, View and Init only compute.
 package ui
 
@@ -11,29 +12,23 @@ import (
 	"context"
 	"io"
 	"log"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/telconform/telconform/flows"
+	"github.com/telconform/telconform/internal/launch"
 	"github.com/telconform/telconform/profiles"
-	"github.com/telconform/telconform/sandbox"
 )
 
 // Options are what the command line hands the interface.
 type Options struct {
-	// Env looks up environment variables (secrets named by profiles); nil means none are set.
-	Env func(string) (string, bool)
+	// Launch says how to prepare a profile: environment, --var, --flow, --max-wait, --walk,
+	// --fault and the sandbox's settings.
+	Launch launch.Options
+	// Runner says how the engine talks to providers; the interface adds itself as its Input.
+	Runner *flows.Runner
 	// Profiles named with --profile, listed with the built-in and found ones.
 	Profiles []*profiles.Profile
-	// Vars override profile variables (--var).
-	Vars map[string]string
-	// MaxWait bounds wait steps against real providers (--max-wait).
-	MaxWait time.Duration
-	// Sandbox configures the in-process sandbox (--fault), SandboxClock its clock's base.
-	Sandbox      sandbox.Options
-	SandboxClock func() time.Time
-	// Walk overrides who follows authorization redirects ("agent" or "device").
-	Walk string
 	// CallbackAddr is where to listen for a callback from the phone.
 	CallbackAddr string
 	// Version is shown in the header and written into reports.
@@ -43,8 +38,8 @@ type Options struct {
 }
 
 func (o Options) env() func(string) (string, bool) {
-	if o.Env != nil {
-		return o.Env
+	if o.Launch.Env != nil {
+		return o.Launch.Env
 	}
 	return func(string) (string, bool) { return "", false }
 }
@@ -70,11 +65,11 @@ func Run(ctx context.Context, opts Options, in io.Reader, out io.Writer) error {
 	return err
 }
 
-// Close stops what the interface started: a running step, the profile's sandbox. Run calls it
-// once the program has ended; it is never called from Update.
+// Close stops what the interface started: every profile's engine, with its sandbox and
+// listeners. Run calls it once the program has ended; it is never called from Update.
 func (m Model) Close() {
-	m.run.stop()
-	if m.resolved != nil {
-		m.resolved.Close()
+	m.run.stopHandoff()
+	for _, e := range m.engines {
+		e.close()
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/telconform/telconform/flows"
+	"github.com/telconform/telconform/internal/launch"
 	"github.com/telconform/telconform/profiles"
 )
 
@@ -27,9 +28,12 @@ var epoch = time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
 func testOptions(t testing.TB) Options {
 	dir := t.TempDir()
 	return Options{
-		Env:          func(k string) (string, bool) { return dir, k == "TELCONFORM_PROFILE_PATH" },
-		Version:      "test",
-		SandboxClock: func() time.Time { return epoch },
+		Launch: launch.Options{
+			Env:          func(k string) (string, bool) { return dir, k == "TELCONFORM_PROFILE_PATH" },
+			SandboxClock: func() time.Time { return epoch },
+		},
+		Runner:  &flows.Runner{StepTimeout: 10 * time.Second},
+		Version: "test",
 	}
 }
 
@@ -81,7 +85,7 @@ func press(names ...string) []tea.Msg {
 
 // konera is the built-in sandbox profile and a target for it with fixed addresses, so screens
 // that show URLs are the same on every run.
-func konera(t testing.TB) (*profiles.Profile, *profiles.Resolved) {
+func konera(t testing.TB) (*profiles.Profile, *flows.Target) {
 	t.Helper()
 	p, err := profiles.Find("sandbox-konera", nil)
 	if err != nil {
@@ -98,20 +102,69 @@ func konera(t testing.TB) (*profiles.Profile, *profiles.Resolved) {
 			"other_number": "+13541234567", "swapped_number": "+17147684731", "unswapped_number": "+34666666666",
 		},
 		Secrets: map[string]string{"client_secret": "konera-sandbox-secret"},
+		Client:  flows.ClientAuth{Method: flows.ClientSecretPost},
 		Clock:   flows.NewSimClock(func() time.Time { return epoch }), MaxWait: -1, Walk: flows.WalkAgent,
 	}
-	return p, &profiles.Resolved{Target: target}
+	return p, target
+}
+
+// stillEngine is an engine whose driver is never served: screens are drawn from events the test
+// hands them, and nothing is sent anywhere.
+func stillEngine(p *profiles.Profile, target *flows.Target) *engine {
+	e := &engine{profile: p, target: target, events: make(chan flows.Event, 1), stop: func() {}, done: make(chan struct{})}
+	close(e.done)
+	e.driver = (&flows.Runner{}).NewDriver([]*flows.Target{target}, nil)
+	return e
 }
 
 // atFlows is the interface on the flows screen of the sandbox profile, 80×24.
 func atFlows(t testing.TB) Model {
 	opts := testOptions(t)
 	m := update(New(opts), tea.WindowSizeMsg{Width: 80, Height: 24}, loadProfilesCmd(opts)())
-	p, res := konera(t)
+	p, target := konera(t)
 	m = update(m, press("j", "enter")...)
-	return update(m, profileResolvedMsg{profile: p, resolved: res})
+	return update(m, engineReadyMsg{profile: p, engine: stillEngine(p, target)})
 }
 
+// events hands the run screen engine events, as the engine would send them.
+func events(m Model, evs ...flows.Event) Model {
+	for _, ev := range evs {
+		m = update(m, engineEventMsg{engine: m.eng, event: ev})
+	}
+	return m
+}
+
+func flowOf(m Model, id string) *flows.Flow {
+	for _, f := range m.eng.target.Flows {
+		if f.ID == id {
+			return f
+		}
+	}
+	return nil
+}
+
+// started is what the engine says when flow f starts: every step pending.
+func started(m Model, flow string) flows.FlowStarted {
+	f := flowOf(m, flow)
+	s := (&flows.Runner{}).NewSession(m.eng.target, f, nil, nil)
+	return flows.FlowStarted{Where: flows.Where{Target: m.eng.target.Name, Flow: flow, Step: -1}, Flow: f, Result: s.Result()}
+}
+
+// waitingAt is the engine waiting for the person before step i, with its description.
+func waitingAt(m Model, flow string, i int) flows.Waiting {
+	d, _ := m.eng.driver.Describe(m.eng.target.Name, flow, i)
+	return flows.Waiting{Where: flows.Where{Target: m.eng.target.Name, Flow: flow, Step: i}, Next: &d}
+}
+
+// stepDone is the engine reporting step i of flow done with res.
+func stepDone(m Model, flow string, i int, res flows.StepResult) []flows.Event {
+	fr := m.results[flow]
+	fr.Steps = append([]flows.StepResult(nil), fr.Steps...)
+	fr.Steps[i] = res
+	fr.Status = res.Status
+	w := flows.Where{Target: m.eng.target.Name, Flow: flow, Step: i}
+	return []flows.Event{flows.StepStarted{Where: w, Step: flowOf(m, flow).Steps[i]}, flows.StepDone{Where: w, Result: res, FlowResult: fr}}
+}
 func contains(t *testing.T, view string, wants ...string) {
 	t.Helper()
 	for _, w := range wants {

@@ -58,16 +58,18 @@ func TestFlowsView(t *testing.T) {
 	golden.RequireEqual(t, []byte(v))
 }
 
-// runAt opens the run view on the SIM Swap flow in walk mode, nothing sent yet.
+// runAt opens the run view on the SIM Swap flow in walk mode, nothing sent yet: the engine has
+// started the flow and waits before its first step.
 func runAt(t *testing.T) Model {
 	m := atFlows(t)
-	return update(m, press("j", "enter")...)
+	m = update(m, press("j", "enter")...)
+	return events(m, started(m, "konera.sim-swap"), waitingAt(m, "konera.sim-swap", 0))
 }
 
 func TestRunViewBeforeSending(t *testing.T) {
 	v := runAt(t).View()
 	contains(t, v, "· token", "Not sent yet. Press enter to send it.",
-		"POST https://sandbox.example/auth/realms/koner", "It will run 8 checks.")
+		"POST https://sandbox.example/auth/realms/koner", "[secret:client_secret]", "It will run 8 checks:")
 	requireSize(t, v)
 	golden.RequireEqual(t, []byte(v))
 }
@@ -75,7 +77,7 @@ func TestRunViewBeforeSending(t *testing.T) {
 // failedStep is a step record as the runner makes one, fixed for the golden.
 func failedStep() flows.StepResult {
 	return flows.StepResult{
-		ID: "token", Title: "Request a client-credentials token", Kind: "http", Status: checks.Fail,
+		ID: "token", Title: "Request a client-credentials token", Kind: "request", Status: checks.Fail,
 		Started: epoch, Duration: 42 * time.Millisecond,
 		Exchanges: []flows.Exchange{{
 			Request: flows.Request{Method: "POST", URL: "https://sandbox.example/auth/realms/konera/protocol/openid-connect/token",
@@ -98,8 +100,7 @@ func failedStep() flows.StepResult {
 
 func TestRunViewFailedCheck(t *testing.T) {
 	m := runAt(t)
-	m.run.running = 0 // as if enter had sent it
-	m = update(m, stepDoneMsg{runID: m.run.runID, flow: 0, step: 0, result: failedStep()})
+	m = events(m, stepDone(m, "konera.sim-swap", 0, failedStep())...)
 	v := m.View()
 	contains(t, v, "✗ token", "FAIL · 42 ms", "1 failed, 2 passed",
 		"✗ oauth2.token.cache-control-no-store", "on       header Cache-Control",
@@ -113,8 +114,7 @@ func TestRunViewFailedCheck(t *testing.T) {
 
 func TestRunViewEvidenceScrolls(t *testing.T) {
 	m := runAt(t)
-	m.run.running = 0
-	m = update(m, stepDoneMsg{runID: m.run.runID, flow: 0, step: 0, result: failedStep()})
+	m = events(m, stepDone(m, "konera.sim-swap", 0, failedStep())...)
 	m = update(m, press("tab", "f")...)
 	v := m.View()
 	contains(t, v, `"access_token": "[secret:access_token]"`, "← 200 OK · 41 ms")
@@ -126,9 +126,12 @@ func TestRunViewEvidenceScrolls(t *testing.T) {
 func handoffAt(t *testing.T) Model {
 	m := atFlows(t)
 	m = update(m, press("j", "j", "enter")...) // number verification
-	m.run.running, m.run.selected = 1, 1       // the authorize step is under way
+	nv := "konera.number-verification"
+	m = events(m, started(m, nv), flows.StepStarted{Where: flows.Where{Target: m.eng.target.Name, Flow: nv, Step: 1},
+		Step: flowOf(m, nv).Steps[1]}) // the authorize step is under way
 	ask := inputAsk{reply: make(chan inputReply, 1), req: flows.InputRequest{
-		Step: m.run.queue[0].Steps[1], Name: "callback_authorize",
+		Where: flows.Where{Target: m.eng.target.Name, Flow: nv, Step: 1},
+		Step:  flowOf(m, nv).Steps[1], Name: "callback_authorize",
 		URL:         "https://sandbox.example/auth/authorize?client_id=konera-sandbox-client&login_hint=tel%3A%2B15143792381&redirect_uri=https%3A%2F%2Fclient.example%2Fcb&response_type=code&scope=openid&state=st-1",
 		RedirectURI: "https://client.example/cb",
 		Prompt:      "Open the URL on the phone, on mobile data (not Wi-Fi).",
@@ -161,8 +164,7 @@ func TestHandoffQRNeedsRoom(t *testing.T) {
 
 func TestExportView(t *testing.T) {
 	m := runAt(t)
-	m.run.running = 0
-	m = update(m, stepDoneMsg{runID: m.run.runID, flow: 0, step: 0, result: failedStep()})
+	m = events(m, stepDone(m, "konera.sim-swap", 0, failedStep())...)
 	m = update(m, press("e")...)
 	v := m.View()
 	contains(t, v, "Export the results so far", "> telconform-report.json", ".xml junit, .json json")
@@ -191,15 +193,17 @@ func TestResizeAdapts(t *testing.T) {
 	}
 }
 
-// Typing a URL with an x in it pastes an x; it does not cancel the step.
+// Typing a URL with an x in it pastes an x; it does not cancel the step. Outside the paste
+// field, x asks the engine to cancel (TestJourneyCancelThenRerun shows the engine doing it).
 func TestPastingIsTyping(t *testing.T) {
 	m := update(handoffAt(t), press("p", "x")...)
 	if !m.run.busy() || m.run.hand == nil || m.run.hand.paste.Value() != "x" {
 		t.Errorf("after typing x: busy %v, handoff %v", m.run.busy(), m.run.hand != nil)
 	}
-	m = update(m, press("esc", "x")...) // not pasting any more: x cancels
-	if m.run.busy() || m.run.steps[1].Reason != "cancelled by you" {
-		t.Errorf("x outside the paste field did not cancel: %+v", m.run.steps[1])
+	m = update(m, press("esc")...) // not pasting any more: x cancels
+	next, cmd := m.Update(press("x")[0])
+	if m = next.(Model); cmd == nil || m.run.hand == nil {
+		t.Errorf("x outside the paste field asked nothing of the engine")
 	}
 }
 
@@ -243,7 +247,7 @@ func TestAskForWhatTheProfileLacks(t *testing.T) {
 	m = update(m, cmd())
 	defer m.Close()
 	contains(t, m.View(), "Flows of Konera aggregator (production, seed 000)", "redirects: phone")
-	if got := m.resolved.Target.Secrets["client_secret"]; got != "s3cret-typed" {
+	if got := m.eng.target.Secrets["client_secret"]; got != "s3cret-typed" {
 		t.Errorf("client_secret %q", got)
 	}
 }

@@ -1,0 +1,305 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/telconform/telconform/checks"
+	"github.com/telconform/telconform/flows"
+	"github.com/telconform/telconform/internal/launch"
+	"github.com/telconform/telconform/profiles"
+	"github.com/telconform/telconform/reports"
+	"github.com/telconform/telconform/sandbox"
+	"github.com/telconform/telconform/ui"
+)
+
+// runOptions are the flags shared by the terminal UI and headless runs.
+type runOptions struct {
+	reports, profiles, flows, faults []string
+	vars                             map[string]string
+	maxWait, timeout                 time.Duration
+	walk, debugFile, callbackAddr    string
+	verbose, version                 bool
+}
+
+// runFlags defines the flags of a run on fs, filling o.
+func runFlags(fs *flag.FlagSet, o *runOptions) (reportPaths, profileNames, flowIDs, faults, vars *listFlag) {
+	reportPaths, profileNames, flowIDs, faults, vars = &listFlag{}, &listFlag{}, &listFlag{}, &listFlag{}, &listFlag{}
+	exts := make([]string, 0, len(reports.Formats()))
+	for _, f := range reports.Formats() {
+		exts = append(exts, f.Ext)
+	}
+	fs.Var(reportPaths, "report", "run headless and write a report to `FILE`; the extension picks the format ("+strings.Join(exts, ", ")+"); repeatable")
+	fs.Var(profileNames, "profile", "a built-in profile, `NAME`.toml on the profile path, or a file; repeatable; default: every built-in sandbox profile")
+	fs.Var(flowIDs, "flow", "run only the flow `ID`; repeatable")
+	fs.Var(vars, "var", "set or override a profile variable, `NAME=VALUE`, in every selected profile; not for secrets; repeatable")
+	fs.Var(faults, "fault", "make a built-in sandbox deviate in the way `PROVIDER/NAME` says (a bare NAME when one selected sandbox has it); repeatable; telconform sandbox -h lists them")
+	fs.DurationVar(&o.maxWait, "max-wait", 0, "run wait steps against real providers up to this `DURATION`; longer ones are skipped with the reason")
+	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "give each request at most this `DURATION`")
+	fs.StringVar(&o.walk, "walk", "", "who follows authorization redirects: `WHO` is agent (telconform) or device (a person, on the phone; headless runs take the callback from --var callback_STEP=URL)")
+	fs.StringVar(&o.callbackAddr, "callback-addr", "", "the `ADDRESS` where the terminal UI listens for the phone's callback (default: the redirect URI's address when it is on this machine, else 127.0.0.1:8765)")
+	fs.StringVar(&o.debugFile, "debug", "", "write the terminal UI's debug log to `FILE`")
+	fs.BoolVar(&o.verbose, "v", false, "print each step as it finishes, on stderr")
+	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	return
+}
+
+const usageHead = `telconform tests telco network APIs for conformance.
+
+Usage:
+  telconform [options]                     the terminal UI
+  telconform --report FILE [options]       run headless (CI)
+  telconform flows                         list the flows and check packs
+  telconform profiles                      list built-in and found profiles
+  telconform validate FILE...              check profiles and flow files
+  telconform sandbox [options]             serve a built-in sandbox (telconform sandbox -h)
+
+Options:
+`
+
+const usageTail = `
+Exit codes: 0 every check passed, 1 a check failed or a step could not run,
+2 bad usage or a bad profile, 130 interrupted (the report of what ran is still written).
+`
+
+func (a *app) usage() string {
+	fs := newFlagSet("telconform")
+	runFlags(fs, &runOptions{})
+	return usageHead + helpText(fs) + usageTail
+}
+
+// parseRun reads the flags of a run; stop means return code at once (usage, help, version).
+func (a *app) parseRun(args []string) (o runOptions, code int, stop bool) {
+	fs := newFlagSet("telconform")
+	reportPaths, profileNames, flowIDs, faults, vars := runFlags(fs, &o)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(a.stdout, a.usage())
+			return o, exitOK, true
+		}
+		return o, a.fail(exitUsage, "%v (telconform -h for usage)", err), true
+	}
+	if o.version {
+		fmt.Fprintf(a.stdout, "telconform %s\n", toolVersion())
+		return o, exitOK, true
+	}
+	if fs.NArg() > 0 {
+		return o, a.fail(exitUsage, "unexpected argument %q (telconform -h for usage)", fs.Arg(0)), true
+	}
+	o.reports, o.profiles, o.flows, o.faults = *reportPaths, *profileNames, *flowIDs, *faults
+	for _, p := range o.reports {
+		if err := checkReportPath(p); err != nil {
+			return o, a.fail(exitUsage, "%v", err), true
+		}
+	}
+	o.vars = map[string]string{}
+	for _, v := range *vars {
+		name, value, ok := strings.Cut(v, "=")
+		if !ok || name == "" {
+			return o, a.fail(exitUsage, "--var %q: write NAME=VALUE", v), true
+		}
+		o.vars[name] = value
+	}
+	if o.walk != "" && o.walk != flows.WalkAgent && o.walk != flows.WalkDevice {
+		return o, a.fail(exitUsage, "--walk %s: use agent (telconform follows the redirects) or device (a person, on the phone)", o.walk), true
+	}
+	if o.maxWait < 0 || o.timeout <= 0 {
+		return o, a.fail(exitUsage, "--max-wait and --timeout take a positive duration, as in 30s"), true
+	}
+	for _, f := range o.faults {
+		if !knownFault(f) {
+			return o, a.fail(exitUsage, "--fault %s: no such fault (telconform sandbox -h lists them)", f), true
+		}
+	}
+	return o, exitOK, false
+}
+
+// start picks the front end: the terminal UI when no report is asked for, headless otherwise.
+func (a *app) start(ctx context.Context, args []string) int {
+	o, code, stop := a.parseRun(args)
+	if stop {
+		return code
+	}
+	if len(o.reports) > 0 {
+		return a.headless(ctx, o)
+	}
+	if !a.isTerminal() {
+		return a.fail(exitUsage, "stdout is not a terminal: run headless with --report FILE (for example: telconform --report report.xml)")
+	}
+	return a.interactive(ctx, o)
+}
+
+func (a *app) launchOptions(o runOptions) launch.Options {
+	return launch.Options{Env: a.env, Vars: o.vars, Flows: o.flows, MaxWait: o.maxWait, Walk: o.walk,
+		Faults: o.faults, SandboxClock: a.sandboxClock, Sandbox: a.sandbox}
+}
+
+func (a *app) runner(o runOptions) *flows.Runner {
+	return &flows.Runner{UserAgent: "telconform/" + toolVersion(), StepTimeout: o.timeout}
+}
+
+// headless loads and prepares every profile (reporting every problem before anything runs),
+// runs the flows, writes the reports and maps the result to an exit code.
+func (a *app) headless(ctx context.Context, o runOptions) int {
+	profs, code := a.loadProfiles(o.profiles)
+	if code != exitOK {
+		return code
+	}
+	if code := a.checkFlowFilter(profs, o.flows); code != exitOK {
+		return code
+	}
+	prepared, err := launch.Prepare(profs, a.launchOptions(o))
+	if err != nil {
+		fmt.Fprintln(a.stderr, err)
+		return exitUsage
+	}
+	defer prepared.Close()
+	emit := func(e flows.Event) {
+		if o.verbose {
+			a.progress(e)
+		}
+		if a.onEvent != nil {
+			a.onEvent(e)
+		}
+	}
+	run := a.runner(o).NewDriver(prepared.Targets, emit).RunAll(ctx)
+	if a.onSandbox != nil {
+		for _, t := range prepared.Targets {
+			if sb := prepared.Sandboxes[t.Name]; sb != nil {
+				a.onSandbox(sb)
+			}
+		}
+	}
+	meta := reports.Meta{Tool: "telconform", Version: toolVersion()}
+	var written []string
+	writeFailed := false
+	for _, p := range o.reports {
+		if err := reports.WriteFile(p, &run, meta); err != nil {
+			fmt.Fprintf(a.stderr, "telconform: %v\n", err)
+			writeFailed = true
+			continue
+		}
+		written = append(written, p)
+	}
+	reports.Summary(a.stdout, &run, meta, written)
+	switch {
+	case run.Interrupted:
+		return exitInterrupted
+	case writeFailed:
+		return exitUsage
+	case run.Status == checks.Fail || run.Status == checks.Error:
+		return exitFailed
+	}
+	return exitOK
+}
+
+// interactive runs the terminal UI. Profiles named on the command line are loaded first, so a
+// broken one is reported on stderr with exit 2 before the screen is taken over.
+func (a *app) interactive(ctx context.Context, o runOptions) int {
+	opts := ui.Options{Launch: a.launchOptions(o), Runner: a.runner(o), CallbackAddr: o.callbackAddr, Version: toolVersion()}
+	if len(o.profiles) > 0 {
+		profs, code := a.loadProfiles(o.profiles)
+		if code != exitOK {
+			return code
+		}
+		opts.Profiles = profs
+	}
+	if o.debugFile != "" {
+		f, err := os.OpenFile(o.debugFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return a.fail(exitUsage, "--debug: %v", err)
+		}
+		defer f.Close()
+		opts.Log = log.New(f, "", log.LstdFlags|log.Lmicroseconds)
+	}
+	if err := ui.Run(ctx, opts, os.Stdin, os.Stdout); err != nil {
+		if ctx.Err() != nil {
+			return exitInterrupted
+		}
+		return a.fail(exitFailed, "terminal UI: %v", err)
+	}
+	return exitOK
+}
+
+// progress prints a line per finished step, for -v.
+func (a *app) progress(e flows.Event) {
+	if d, ok := e.(flows.StepDone); ok {
+		line := fmt.Sprintf("%-5s %s / %s / %s", strings.ToUpper(string(d.Result.Status)), d.Target, d.Flow, d.Result.ID)
+		if d.Result.Reason != "" {
+			line += ": " + d.Result.Reason
+		}
+		fmt.Fprintln(a.stderr, line)
+	}
+}
+
+// checkReportPath refuses, before anything runs, a report the run could not write: an unknown
+// extension or a directory that does not exist.
+func checkReportPath(path string) error {
+	if _, err := reports.ForPath(path); err != nil {
+		return fmt.Errorf("--report %s: %w", path, err)
+	}
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	if err != nil || !st.IsDir() {
+		return fmt.Errorf("--report %s: directory %s does not exist", path, dir)
+	}
+	return nil
+}
+
+// knownFault reports whether some sandbox has the fault, as provider/name or as a bare name.
+func knownFault(name string) bool {
+	return slices.ContainsFunc(sandbox.Faults(), func(f sandbox.Fault) bool { return f.Name == name || f.ID() == name })
+}
+
+// loadProfiles finds every profile named on the command line (or the built-in sandbox ones),
+// reporting every problem before returning.
+func (a *app) loadProfiles(names []string) ([]*profiles.Profile, int) {
+	if len(names) == 0 {
+		builtin, err := profiles.Builtin()
+		if err != nil {
+			return nil, a.fail(exitUsage, "built-in profiles are broken: %v", err)
+		}
+		var out []*profiles.Profile
+		for _, p := range builtin {
+			if p.Sandbox != "" {
+				out = append(out, p)
+			}
+		}
+		return out, exitOK
+	}
+	dirs := profiles.SearchPath(a.env)
+	var out []*profiles.Profile
+	var problems []string
+	for _, n := range names {
+		p, err := profiles.Find(n, dirs)
+		if err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		out = append(out, p)
+	}
+	if len(problems) > 0 {
+		fmt.Fprintln(a.stderr, strings.Join(problems, "\n"))
+		return nil, exitUsage
+	}
+	return out, exitOK
+}
+
+// checkFlowFilter makes sure every --flow names a flow some selected profile can run.
+func (a *app) checkFlowFilter(ps []*profiles.Profile, ids []string) int {
+	for _, id := range ids {
+		found := slices.ContainsFunc(ps, func(p *profiles.Profile) bool { _, ok := p.Catalog().Lookup(id); return ok })
+		if !found {
+			return a.fail(exitUsage, "--flow %s: no selected profile has this flow (telconform flows lists them)", id)
+		}
+	}
+	return exitOK
+}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/telconform/telconform/sandbox"
+)
+
+// serveSandbox serves a built-in sandbox until interrupted, for people and other tools.
+func (a *app) serveSandbox(ctx context.Context, args []string) int {
+	fs := newFlagSet("sandbox")
+	listen := fs.String("listen", "127.0.0.1:8080", "serve on `HOST:PORT`")
+	provider := fs.String("provider", "konera", "the provider to serve: `NAME` is one of "+strings.Join(sandbox.Providers(), ", "))
+	var faults listFlag
+	fs.Var(&faults, "fault", "make it deviate in one named way (`NAME`, listed below); repeatable")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			a.sandboxHelp(fs)
+			return exitOK
+		}
+		return a.fail(exitUsage, "sandbox: %v (telconform sandbox -h for usage)", err)
+	}
+	opts := a.sandbox
+	opts.Faults = append(opts.Faults, faults...)
+	sb, err := sandbox.New(*provider, opts)
+	if err != nil {
+		return a.fail(exitUsage, "sandbox: %v", err)
+	}
+	srv, err := sandbox.Listen(*listen, sb)
+	if err != nil {
+		return a.fail(exitUsage, "sandbox: %v", err)
+	}
+	values := sb.Values(srv.URL)
+	fmt.Fprintf(a.stdout, "%s sandbox on %s (client_id %s, redirect_uri %s; faults: %s). Ctrl-C stops it.\n",
+		*provider, srv.URL, values["client_id"], values["redirect_uri"], orNone(faults))
+	<-ctx.Done()
+	_ = srv.Close()
+	return exitOK
+}
+
+func (a *app) sandboxHelp(fs *flag.FlagSet) {
+	fmt.Fprintf(a.stdout, "Usage: telconform sandbox [options]\n\nOptions:\n%s\nFaults (for --fault here, and as PROVIDER/NAME for a run's --fault):\n", helpText(fs))
+	w := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	for _, f := range sandbox.Faults() {
+		if !sandbox.Listed(f.Provider) {
+			continue
+		}
+		fmt.Fprintf(w, "  %s\t%s\n", f.ID(), f.Description)
+	}
+	w.Flush()
+}
+
+func orNone(l []string) string {
+	if len(l) == 0 {
+		return "none"
+	}
+	return strings.Join(l, ", ")
+}

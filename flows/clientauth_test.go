@@ -1,0 +1,122 @@
+package flows_test
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/telconform/telconform/checks"
+	"github.com/telconform/telconform/flows"
+	"github.com/telconform/telconform/sandbox"
+)
+
+// methodFaults are the Konera faults that break one client authentication method, each shown by
+// TestClientAuthMethods under the method it breaks rather than in the fault matrix, whose
+// profile authenticates with client_secret_post.
+var methodFaults = map[string]string{
+	"client-basic-refused":       flows.ClientSecretBasic,
+	"client-assertion-refused":   flows.PrivateKeyJWT,
+	"client-assertion-unchecked": flows.PrivateKeyJWT,
+	"public-client-refused":      flows.ClientAuthNone,
+}
+
+// tokenRefused is what a token endpoint that turns the client away breaks in
+// konera.client-credentials: the token step and nothing else.
+var tokenRefused = []string{
+	"konera.client-credentials/token/http.status",
+	"konera.client-credentials/token/oauth2.token.access_token",
+	"konera.client-credentials/token/oauth2.token.expires_in-present",
+	"konera.client-credentials/token/oauth2.token.token_type-bearer",
+}
+
+// TestClientAuthMethods runs konera.client-credentials with each client authentication method
+// against a sandbox client registered for that method only: it passes, and the fault that breaks
+// the method fails exactly the checks it should. The secret has the characters that Basic's
+// form-encoding (RFC 6749 2.3.1) exists for.
+func TestClientAuthMethods(t *testing.T) {
+	const secret = "p+%:s é/ü&="
+	tests := []struct {
+		method string
+		fault  string
+		breaks []string
+	}{
+		{flows.ClientSecretBasic, "client-basic-refused", tokenRefused},
+		{flows.ClientSecretPost, "client-post-refused", tokenRefused},
+		{flows.PrivateKeyJWT, "client-assertion-refused", tokenRefused},
+		{flows.PrivateKeyJWT, "client-assertion-unchecked", []string{
+			"konera.client-credentials/wrong-secret/http.status",
+			"konera.client-credentials/wrong-secret/oauth2.error.code",
+			"konera.client-credentials/wrong-secret/oauth2.error.expected",
+			"konera.client-credentials/wrong-secret/oauth2.error.status",
+			"konera.client-credentials/wrong-secret/oauth2.token.not-issued",
+		}},
+		{flows.ClientAuthNone, "public-client-refused", tokenRefused},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+"/"+tt.fault, func(t *testing.T) {
+			for _, fault := range []string{"", tt.fault} {
+				var faults []string
+				if fault != "" {
+					faults = []string{fault}
+				}
+				target, sb := koneraTarget(t, sandbox.Options{ClientAuthMethod: tt.method, ClientSecret: secret, Faults: faults})
+				target.Flows = target.Flows[:1]
+				target.Client.Method = tt.method
+				target.Secrets[flows.ClientKeyVar] = sb.Values("http://x")[flows.ClientKeyVar]
+				var sent []flows.Request
+				run := (&flows.Runner{}).Run(context.Background(), []*flows.Target{target}, func(e flows.Event) {
+					if r, ok := e.(flows.RequestSent); ok {
+						sent = append(sent, r.Request)
+					}
+				})
+				got := deviations(run)
+				if fault == "" {
+					if len(got) > 0 || run.Status != checks.Pass {
+						t.Fatalf("%s without its fault: %s %v", tt.method, run.Status, got)
+					}
+					wantSent(t, tt.method, sent[0])
+					continue
+				}
+				if !reflect.DeepEqual(got, tt.breaks) {
+					t.Errorf("%s under %s broke\n got  %q\n want %q", tt.method, fault, got, tt.breaks)
+				}
+			}
+		})
+	}
+	for fault, method := range methodFaults {
+		found := false
+		for _, tt := range tests {
+			found = found || tt.fault == fault && tt.method == method
+		}
+		if !found {
+			t.Errorf("fault %s has no case under %s", fault, method)
+		}
+	}
+}
+
+// wantSent checks that the first token request carried the credentials as the method says, and
+// masked.
+func wantSent(t *testing.T, method string, r flows.Request) {
+	t.Helper()
+	auth := r.Header.Get("Authorization")
+	switch method {
+	case flows.ClientSecretBasic:
+		if auth != "Basic [secret:authorization]" || strings.Contains(r.Body, "client_secret") {
+			t.Errorf("basic: Authorization %q, body %q", auth, r.Body)
+		}
+	case flows.ClientSecretPost:
+		if auth != "" || !strings.Contains(r.Body, "client_secret=[secret:client_secret]") {
+			t.Errorf("post: Authorization %q, body %q", auth, r.Body)
+		}
+	case flows.PrivateKeyJWT:
+		if auth != "" || !strings.Contains(r.Body, "client_assertion=[secret:client_assertion]") ||
+			!strings.Contains(r.Body, "client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer") {
+			t.Errorf("private_key_jwt: Authorization %q, body %q", auth, r.Body)
+		}
+	case flows.ClientAuthNone:
+		if auth != "" || strings.Contains(r.Body, "client_secret") || !strings.Contains(r.Body, "client_id=") {
+			t.Errorf("none: Authorization %q, body %q", auth, r.Body)
+		}
+	}
+}

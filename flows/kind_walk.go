@@ -1,0 +1,151 @@
+package flows
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/telconform/telconform/checks"
+)
+
+// WalkKind plays the user agent of an authorization flow: it sends its request and follows the
+// redirects itself, one recorded exchange per hop, with the session's cookies, until a redirect
+// points at the client's redirect URI (Until). It does not fetch that URL: the client backend is
+// not part of the test. The evidence is the last response, with Redirect set to the URL the walk
+// stopped at; a walk that ends on a response that is not a redirect (an error page, a 400 for a
+// bad redirect_uri) ends there with no Redirect.
+//
+// When the profile says the device walks (network-based authentication only recognises the
+// phone on its mobile network), a person opens the URL on the phone and brings back where the
+// browser landed.
+type WalkKind struct {
+	RequestSpec
+	// Until is the client's redirect URI. The walk stops at a redirect to it: the same scheme,
+	// host, port and path, whatever the query.
+	Until string `toml:"until"`
+}
+
+// Name is "walk".
+func (*WalkKind) Name() string { return "walk" }
+
+func (k *WalkKind) validate(v *validation) {
+	k.RequestSpec.validate(v)
+	if k.Until == "" {
+		v.at("until", "a walk needs until = the client's redirect URI, where the walk stops")
+	}
+	v.use(k.Until)
+}
+
+func (k *WalkKind) describe(d *describer) Description {
+	b, err := k.build(d.fillNoError, d.clientAuth)
+	if err != nil {
+		return Description{Kind: k.Name(), Summary: err.Error()}
+	}
+	desc := b.describe(k.Name())
+	until := d.fill(k.Until, nil)
+	if d.walk == WalkDevice {
+		desc.Notes = append(desc.Notes, "The phone opens this URL on mobile data and its browser follows the redirects; you bring back the URL it lands on, which starts with "+until+".")
+	} else {
+		desc.Notes = append(desc.Notes, "telconform follows the redirects itself, with this flow's cookies, and stops at the first one to "+until+" without fetching it.")
+	}
+	return desc
+}
+
+func (k *WalkKind) run(ctx context.Context, x *execution) (*checks.Evidence, error) {
+	b, err := k.build(x.fill, x.clientAuth)
+	if err != nil {
+		return nil, err
+	}
+	untilText, err := x.fill(k.Until, nil)
+	if err != nil {
+		return nil, err
+	}
+	until, err := url.Parse(untilText)
+	if err != nil || until.Scheme == "" || until.Host == "" {
+		return nil, fmt.Errorf("until %q is not an absolute URL", untilText)
+	}
+	req, err := b.request(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sent := b.sent()
+	if x.s.target.Walk == WalkDevice {
+		return k.onDevice(ctx, x, req, sent, until)
+	}
+	for hop := 0; ; hop++ {
+		ev, err := x.exchange(req)
+		if err != nil {
+			return nil, err
+		}
+		ev.Sent = sent
+		ev.Duration = 0
+		for _, e := range x.res.Exchanges {
+			ev.Duration += e.Duration
+		}
+		if ev.Redirect == nil || reaches(ev.Redirect, until) {
+			return ev, nil
+		}
+		if hop+1 >= x.s.runner.maxHops() {
+			return nil, fmt.Errorf("followed %d redirects without reaching %s", hop+1, until.Redacted())
+		}
+		next, err := http.NewRequestWithContext(ctx, http.MethodGet, ev.Redirect.String(), nil)
+		if err != nil {
+			return nil, err
+		}
+		req = next
+	}
+}
+
+// reaches reports whether u is the redirect URI: scheme, host, port and path, whatever the query.
+func reaches(u, redirect *url.URL) bool {
+	return sameOrigin(u, redirect) && pathOf(u) == pathOf(redirect)
+}
+
+// sameOrigin reports whether u is on the scheme, host and port of the redirect URI.
+func sameOrigin(u, redirect *url.URL) bool {
+	return strings.EqualFold(u.Scheme, redirect.Scheme) && strings.EqualFold(u.Host, redirect.Host)
+}
+
+func pathOf(u *url.URL) string {
+	if u.Path == "" {
+		return "/"
+	}
+	return u.EscapedPath()
+}
+
+// onDevice hands the walk to a person: the device opens the URL, and the URL its browser is sent
+// back to is the evidence. What happened between is the operator's and the phone's.
+func (k *WalkKind) onDevice(ctx context.Context, x *execution, req *http.Request, sent checks.Sent, until *url.URL) (*checks.Evidence, error) {
+	s := x.s
+	s.masker.learnHeaders(req.Header)
+	s.masker.learnQuery(req.URL)
+	ans, err := x.ask(ctx, InputRequest{
+		Name: callbackVar(x.step), URL: req.URL.String(), RedirectURI: until.String(),
+		State: sent.Query.Get("state"),
+		Prompt: "Open the URL on the phone, on mobile data (not Wi-Fi): network-based authentication only " +
+			"recognises the device on its operator's network. Bring back the URL the browser is sent to, " +
+			"which starts with " + until.String() + ".",
+	})
+	if err != nil {
+		return nil, err
+	}
+	x.res.Handoff = &Handoff{URL: req.URL.String(), Callback: ans.URL, Via: ans.Via}
+	ev := &checks.Evidence{Sent: sent}
+	if cb := strings.TrimSpace(ans.URL); cb != "" {
+		u, err := url.Parse(cb)
+		if err != nil || !reaches(u, until) {
+			return nil, fmt.Errorf("the callback %q is not a URL on %s", cb, until.Redacted())
+		}
+		ev.Redirect = u
+		s.masker.learnQuery(u)
+	}
+	return ev, nil
+}
+
+// callbackVar is the variable that answers a device walk without a person, for headless runs:
+// callback_authorize for the step "authorize".
+func callbackVar(st *Step) string {
+	return "callback_" + strings.ReplaceAll(st.ID, "-", "_")
+}
