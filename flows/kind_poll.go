@@ -68,11 +68,7 @@ func (k *PollKind) durations() (interval, timeout time.Duration) {
 }
 
 func (k *PollKind) describe(d *describer) Description {
-	b, err := k.build(d.fillNoError, d.clientAuth)
-	if err != nil {
-		return Description{Kind: k.Name(), Summary: err.Error()}
-	}
-	desc := b.describe(k.Name())
+	desc := k.RequestSpec.describe(d, k.Name())
 	interval, timeout := k.durations()
 	desc.Notes = append(desc.Notes, fmt.Sprintf("Repeats every %s, for at most %s, until %s is %s.",
 		interval, timeout, k.until.Target, k.until.Expectation()))
@@ -84,19 +80,10 @@ func (k *PollKind) run(ctx context.Context, x *execution) (*checks.Evidence, err
 	clock := x.s.clock
 	start := clock.Now()
 	for attempt := 1; ; attempt++ {
-		b, err := k.build(x.fill, x.clientAuth)
+		ev, err := k.send(ctx, x)
 		if err != nil {
 			return nil, err
 		}
-		req, err := b.request(ctx)
-		if err != nil {
-			return nil, err
-		}
-		ev, err := x.exchange(req)
-		if err != nil {
-			return nil, err
-		}
-		ev.Sent = b.sent()
 		o := k.until.Eval(ev, x.s.resolver())
 		elapsed := clock.Now().Sub(start)
 		x.emit(Attempt{Where: x.where(), N: attempt, Outcome: x.s.masker.maskOutcome(o), Elapsed: elapsed, Timeout: timeout})

@@ -210,36 +210,23 @@ func (b *built) sent() checks.Sent {
 		AuthHeader: b.header.Get("Authorization") != ""}
 }
 
-// describe renders a built request for a Description.
-func (b *built) describe(kind string) Description {
-	return Description{Kind: kind, Summary: b.method + " " + b.url.String(), Method: b.method,
-		URL: b.url.String(), Header: b.header.Clone(), Body: b.body}
-}
-
-// RequestKind sends one request; redirects are never followed (a redirect is a thing under test).
-type RequestKind struct {
-	RequestSpec
-}
-
-// Name is "request".
-func (*RequestKind) Name() string { return "request" }
-
-func (k *RequestKind) validate(v *validation) { k.RequestSpec.validate(v) }
-
-func (k *RequestKind) describe(d *describer) Description {
-	b, err := k.build(d.fillNoError, d.clientAuth)
+// describe says what the request would send now, for a step of the given kind.
+func (r *RequestSpec) describe(d *describer, kind string) Description {
+	b, err := r.build(d.fillNoError, d.clientAuth)
 	if err != nil {
-		return Description{Kind: k.Name(), Summary: err.Error()}
+		return Description{Kind: kind, Summary: err.Error()}
 	}
-	desc := b.describe(k.Name())
-	if k.ClientAuth != "" {
-		desc.Notes = append(desc.Notes, d.clientAuthNote(k.ClientAuth))
+	desc := Description{Kind: kind, Summary: b.method + " " + b.url.String(), Method: b.method,
+		URL: b.url.String(), Header: b.header.Clone(), Body: b.body}
+	if r.ClientAuth != "" {
+		desc.Notes = append(desc.Notes, d.clientAuthNote(r.ClientAuth))
 	}
 	return desc
 }
 
-func (k *RequestKind) run(ctx context.Context, x *execution) (*checks.Evidence, error) {
-	b, err := k.build(x.fill, x.clientAuth)
+// send fills the request's templates, sends it and returns its evidence, what was sent included.
+func (r *RequestSpec) send(ctx context.Context, x *execution) (*checks.Evidence, error) {
+	b, err := r.build(x.fill, x.clientAuth)
 	if err != nil {
 		return nil, err
 	}
@@ -253,4 +240,20 @@ func (k *RequestKind) run(ctx context.Context, x *execution) (*checks.Evidence, 
 	}
 	ev.Sent = b.sent()
 	return ev, nil
+}
+
+// RequestKind sends one request; redirects are never followed (a redirect is a thing under test).
+type RequestKind struct {
+	RequestSpec
+}
+
+// Name is "request".
+func (*RequestKind) Name() string { return "request" }
+
+func (k *RequestKind) validate(v *validation) { k.RequestSpec.validate(v) }
+
+func (k *RequestKind) describe(d *describer) Description { return k.RequestSpec.describe(d, k.Name()) }
+
+func (k *RequestKind) run(ctx context.Context, x *execution) (*checks.Evidence, error) {
+	return k.send(ctx, x)
 }

@@ -39,11 +39,7 @@ func (k *WalkKind) validate(v *validation) {
 }
 
 func (k *WalkKind) describe(d *describer) Description {
-	b, err := k.build(d.fillNoError, d.clientAuth)
-	if err != nil {
-		return Description{Kind: k.Name(), Summary: err.Error()}
-	}
-	desc := b.describe(k.Name())
+	desc := k.RequestSpec.describe(d, k.Name())
 	until := d.fill(k.Until, nil)
 	if d.walk == WalkDevice {
 		desc.Notes = append(desc.Notes, "The phone opens this URL on mobile data and its browser follows the redirects; you bring back the URL it lands on, which starts with "+until+".")

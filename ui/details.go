@@ -19,7 +19,7 @@ import (
 // it runs what has happened so far; before it runs, what it will do.
 type stepView struct {
 	step     *flows.Step
-	res      flows.StepResult
+	res      *flows.StepResult  // nil before the engine has said anything about the step
 	preview  *flows.Description // what the step will do, when it has not run
 	running  bool
 	live     []flows.Exchange // the hops made so far
@@ -41,7 +41,6 @@ func renderStep(st Styles, v stepView, width int) string {
 			line(l)
 		}
 	}
-	res := v.res
 	lines(wrapStyled(st.Heading.Render, v.step.Title, width))
 	lines(wrap(v.step.Explain, width))
 	b.WriteString("\n")
@@ -62,7 +61,7 @@ func renderStep(st Styles, v stepView, width int) string {
 			lines(receivedLines(st, r, width))
 		}
 		return strings.TrimSuffix(b.String(), "\n")
-	case res.Pending:
+	case v.res == nil || v.res.Pending:
 		hint := "Not sent yet."
 		switch {
 		case v.halted:
@@ -78,15 +77,15 @@ func renderStep(st Styles, v stepView, width int) string {
 			line(st.Muted.Render(fmt.Sprintf("It will run %s: %s.", plural(len(ids), "check"), strings.Join(ids, ", "))))
 		}
 		return strings.TrimSuffix(b.String(), "\n")
-	default:
-		verdict := statusLabel(st, res.Status)
-		if res.Duration > 0 {
-			verdict += st.Muted.Render(" · " + roundDuration(res.Duration))
-		}
-		line(verdict)
-		if res.Reason != "" {
-			lines(wrap(res.Reason, width))
-		}
+	}
+	res := *v.res
+	verdict := statusLabel(st, res.Status)
+	if res.Duration > 0 {
+		verdict += st.Muted.Render(" · " + roundDuration(res.Duration))
+	}
+	line(verdict)
+	if res.Reason != "" {
+		lines(wrap(res.Reason, width))
 	}
 	// The checks come first: they are what the step is for. The evidence follows.
 	if len(res.Outcomes) > 0 {

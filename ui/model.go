@@ -146,21 +146,20 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, tea.Batch(cmds...)
 }
 
-// engineEvent keeps a profile's records up to date and lets the run screen draw the event, if it
-// is showing that profile.
+// engineEvent keeps a profile's records (each flow's latest, as the engine sends it) whether or not
+// anyone is looking, and lets the run screen draw the event if it shows that profile.
 func (m Model) engineEvent(msg engineEventMsg) (tea.Model, tea.Cmd) {
 	next := nextEventCmd(msg.engine)
+	recs := m.records[msg.engine.profile.Name]
+	switch e := msg.event.(type) {
+	case flows.FlowStarted:
+		recs[e.Flow.ID] = e.Result
+	case flows.StepDone:
+		recs[e.Flow] = e.FlowResult
+	case flows.FlowDone:
+		recs[e.Flow] = e.Result
+	}
 	if msg.engine != m.eng || m.screen != screenRun {
-		// Records are kept for later even when nobody is looking.
-		recs := m.records[msg.engine.profile.Name]
-		switch e := msg.event.(type) {
-		case flows.FlowStarted:
-			recs[e.Flow.ID] = e.Result
-		case flows.StepDone:
-			recs[e.Flow] = e.FlowResult
-		case flows.FlowDone:
-			recs[e.Flow] = e.Result
-		}
 		return m, next
 	}
 	var cmd tea.Cmd

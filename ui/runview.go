@@ -11,7 +11,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
-	"github.com/telconform/telconform/checks"
 	"github.com/telconform/telconform/flows"
 )
 
@@ -29,7 +28,7 @@ type runScreen struct {
 
 	queue   []*flows.Flow                // the flows asked for, in order
 	flowIdx int                          // the flow shown
-	records map[string]flows.FlowResult  // the latest record of each flow, from events
+	records map[string]flows.FlowResult  // the latest record of each flow, kept by the root model
 	preview map[string]flows.Description // what a step not run yet will do, by flow/step
 
 	selected int
@@ -92,14 +91,19 @@ func (s runScreen) busy() bool { return s.running >= 0 || s.asked }
 // typing reports whether keys are going into a text field.
 func (s runScreen) typing() bool { return s.hand != nil && s.hand.typing() }
 
-// record is step i of the shown flow as last recorded, pending when it has not run.
-func (s runScreen) record(i int) flows.StepResult {
-	f := s.flow()
-	if fr, ok := s.records[f.ID]; ok && i < len(fr.Steps) {
-		return fr.Steps[i]
+// record is step i of the shown flow as the engine last recorded it; nil before the engine has
+// said anything about the flow.
+func (s runScreen) record(i int) *flows.StepResult {
+	if fr, ok := s.records[s.flowID()]; ok && i < len(fr.Steps) {
+		return &fr.Steps[i]
 	}
-	st := f.Steps[i]
-	return flows.StepResult{ID: st.ID, Title: st.Title, Kind: st.Kind.Name(), Status: checks.Skip, Reason: "not run", Pending: true}
+	return nil
+}
+
+// pending reports whether step i has not run (or the engine has not said yet).
+func (s runScreen) pending(i int) bool {
+	r := s.record(i)
+	return r == nil || r.Pending
 }
 
 // event draws one engine event.
@@ -107,12 +111,7 @@ func (s runScreen) event(ev flows.Event) (runScreen, tea.Cmd) {
 	var cmd tea.Cmd
 	switch e := ev.(type) {
 	case flows.FlowStarted:
-		s.records[e.Flow.ID] = e.Result
-		for i, f := range s.queue {
-			if f.ID == e.Flow.ID {
-				s.flowIdx, s.selected = i, 0
-			}
-		}
+		s.showFlow(e.Flow.ID)
 		for k := range s.preview {
 			if strings.HasPrefix(k, e.Flow.ID+"/") {
 				delete(s.preview, k)
@@ -137,7 +136,6 @@ func (s runScreen) event(ev flows.Event) (runScreen, tea.Cmd) {
 	case flows.Attempt:
 		s.attempt = &e
 	case flows.StepDone:
-		s.records[e.Flow] = e.FlowResult
 		// A person's request travels apart from events and may already be here for the next
 		// step: only this step's end closes its panel.
 		if e.Flow == s.flowID() && e.Where.Step == s.running {
@@ -148,8 +146,6 @@ func (s runScreen) event(ev flows.Event) (runScreen, tea.Cmd) {
 			s.hand = nil
 		}
 		s.opts.logf("%s/%s: %s %s", e.Flow, e.Result.ID, e.Result.Status, e.Result.Reason)
-	case flows.FlowDone:
-		s.records[e.Flow] = e.Result
 	case flows.Waiting:
 		// The selection stays where it is, on the step just run: its result is what the person
 		// reads first. Enter then shows the step that is next, and enter again runs it.
@@ -289,7 +285,7 @@ func (s runScreen) key(msg tea.KeyMsg) (runScreen, tea.Cmd) {
 // describe asks the engine what a step not run yet would do, for the preview.
 func (s runScreen) describe(i int) tea.Cmd {
 	f := s.flow()
-	if f == nil || s.eng == nil || !s.record(i).Pending {
+	if f == nil || s.eng == nil || !s.pending(i) {
 		return nil
 	}
 	if _, ok := s.preview[f.ID+"/"+fmt.Sprint(i)]; ok {
@@ -423,11 +419,10 @@ func (s runScreen) mark(i int) string {
 		}
 		return s.spin.View()
 	}
-	r := s.record(i)
-	if r.Pending {
+	if s.pending(i) {
 		return st.Muted.Render("·")
 	}
-	return statusMark(st, r.Status)
+	return statusMark(st, s.record(i).Status)
 }
 
 func (s runScreen) keys() bindings {

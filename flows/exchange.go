@@ -1,0 +1,211 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/telconform/telconform/checks"
+)
+
+// execution is one step while it runs: the session, the record being built and the exchanges
+// counted so far. Kinds reach the network, the clock and the person only through it.
+type execution struct {
+	s        *Session
+	index    int
+	step     *Step
+	res      *StepResult
+	hops     int
+	outcomes []checks.Outcome // outcomes the kind itself decided (a poll's condition)
+}
+
+// fill fills a template; a name without a value makes the step a skip that says what to do.
+func (x *execution) fill(t string, escape func(string) string) (string, error) {
+	out, err := expand(t, x.s.lookup, escape)
+	if err != nil {
+		return "", &skipError{x.s.missingReason(err)}
+	}
+	return out, nil
+}
+
+// clientAuth adds the client's credentials, as the profile says.
+func (x *execution) clientAuth(b *built, mode string) error { return x.s.clientAuth(b, mode, true) }
+
+func (x *execution) emit(e Event) { x.s.emit(e) }
+
+func (x *execution) where() Where { return x.s.where(x.index) }
+
+// exchange sends one request with the session's cookies, records it and returns its evidence.
+// The request and its response are emitted as events as they happen, masked. Whatever arrived
+// of a response that broke off (status, headers, part of the body) is kept in the record.
+func (x *execution) exchange(req *http.Request) (*checks.Evidence, error) {
+	s := x.s
+	x.hops++
+	hop := x.hops
+	for _, c := range s.jar.Cookies(req.URL) {
+		req.AddCookie(c)
+	}
+	if s.runner.UserAgent != "" && req.Header.Get("User-Agent") == "" {
+		req.Header.Set("User-Agent", s.runner.UserAgent)
+	}
+	var reqBody []byte
+	if req.GetBody != nil {
+		if rc, err := req.GetBody(); err == nil {
+			reqBody, _ = io.ReadAll(rc)
+		}
+	}
+	s.masker.learnHeaders(req.Header)
+	s.masker.learnQuery(req.URL)
+	s.masker.learnForm(string(reqBody))
+	ex := Exchange{Request: Request{Method: req.Method, URL: req.URL.String(), Header: req.Header.Clone(), Body: string(reqBody)}}
+	s.emit(RequestSent{Where: x.where(), Hop: hop, Request: s.maskExchange(ex).Request})
+
+	began := time.Now()
+	resp, err := s.client.Do(req)
+	if err != nil {
+		ex.Duration = time.Since(began)
+		ex.Error = transportError(err)
+		s.masker.learnText(ex.Error)
+		return nil, x.recorded(hop, ex, errors.New(ex.Error))
+	}
+	defer resp.Body.Close()
+	data, readErr := io.ReadAll(io.LimitReader(resp.Body, s.runner.readLimit()))
+	ex.Duration = time.Since(began)
+	s.jar.SetCookies(req.URL, resp.Cookies())
+	s.masker.learnHeaders(resp.Header)
+	s.masker.learnBody(data)
+	ex.Response = &Response{Status: resp.StatusCode, Header: resp.Header.Clone(), Body: string(data), Size: len(data)}
+	if readErr != nil {
+		ex.Error = "reading the response body: " + transportError(readErr)
+		return nil, x.recorded(hop, ex, errors.New(ex.Error))
+	}
+	ev := &checks.Evidence{Status: resp.StatusCode, Header: resp.Header, Body: data, Duration: ex.Duration}
+	if loc := resp.Header.Get("Location"); loc != "" && isRedirect(resp.StatusCode) {
+		if u, err := req.URL.Parse(loc); err == nil {
+			ev.Redirect = u
+			s.masker.learnQuery(u)
+		}
+	}
+	return ev, x.recorded(hop, ex, nil)
+}
+
+// recorded appends an exchange to the step's record, emits it, and passes err through.
+func (x *execution) recorded(hop int, ex Exchange, err error) error {
+	x.res.Exchanges = append(x.res.Exchanges, ex)
+	x.s.emit(ResponseReceived{Where: x.where(), Hop: hop, Exchange: x.s.maskExchange(ex)})
+	return err
+}
+
+func isRedirect(status int) bool {
+	switch status {
+	case 301, 302, 303, 307, 308:
+		return true
+	}
+	return false
+}
+
+// transportError turns a client error into its cause, without Go's "Get \"url\": " wrapping
+// (the URL is in the record already): "dial tcp 127.0.0.1:9: connect: connection refused".
+func transportError(err error) string {
+	var ue interface {
+		Unwrap() error
+		Timeout() bool
+	}
+	if errors.As(err, &ue) {
+		inner := ue.Unwrap()
+		if errors.Is(inner, context.Canceled) {
+			return "interrupted"
+		}
+		if ue.Timeout() {
+			return "timed out: " + inner.Error()
+		}
+		return inner.Error()
+	}
+	return err.Error()
+}
+
+// maskResult masks every string of a step record with the secrets known now, before anything is
+// cut to size.
+func (s *Session) maskResult(st StepResult) StepResult {
+	m := s.masker
+	st.Reason = m.Mask(st.Reason)
+	ex := make([]Exchange, len(st.Exchanges))
+	for i, e := range st.Exchanges {
+		ex[i] = s.maskExchange(e)
+	}
+	st.Exchanges = ex
+	if st.Handoff != nil {
+		h := *st.Handoff
+		h.URL, h.Callback = m.Mask(h.URL), m.Mask(h.Callback)
+		st.Handoff = &h
+	}
+	if st.Received != nil {
+		r := s.maskReceived(*st.Received)
+		st.Received = &r
+	}
+	if st.Captured != nil {
+		c := make(map[string]string, len(st.Captured))
+		for k, v := range st.Captured {
+			c[k] = m.Mask(v)
+		}
+		st.Captured = c
+	}
+	out := make([]checks.Outcome, len(st.Outcomes))
+	for i, o := range st.Outcomes {
+		out[i] = m.maskOutcome(o)
+	}
+	st.Outcomes = out
+	return st
+}
+
+// maskExchange masks an exchange, then cuts its bodies to the runner's limit: a secret straddling
+// the cut is replaced whole before anything is dropped.
+func (s *Session) maskExchange(e Exchange) Exchange {
+	m := s.masker
+	limit := s.runner.bodyLimit()
+	body, _ := cut(m.Mask(e.Request.Body), limit)
+	e.Request = Request{Method: e.Request.Method, URL: m.Mask(e.Request.URL),
+		Header: s.maskHeaders(e.Request.Header), Body: body}
+	if e.Response != nil {
+		r := *e.Response
+		r.Header = s.maskHeaders(r.Header)
+		r.Body, r.Truncated = cut(m.Mask(r.Body), limit)
+		e.Response = &r
+	}
+	e.Error = m.Mask(e.Error)
+	return e
+}
+
+func (s *Session) maskReceived(r Received) Received {
+	m := s.masker
+	r.URL = m.Mask(r.URL)
+	r.Header = s.maskHeaders(r.Header)
+	var truncated bool
+	r.Body, truncated = cut(m.Mask(r.Body), s.runner.bodyLimit())
+	r.Truncated = r.Truncated || truncated
+	return r
+}
+
+func (s *Session) maskHeaders(h http.Header) http.Header {
+	if h == nil {
+		return nil
+	}
+	out := make(http.Header, len(h))
+	for k, vs := range h {
+		for _, v := range vs {
+			out[k] = append(out[k], s.masker.Mask(v))
+		}
+	}
+	return out
+}
+
+// cut keeps the first n bytes of a body for the record.
+func cut(b string, n int) (string, bool) {
+	if len(b) <= n {
+		return b, false
+	}
+	return strings.ToValidUTF8(b[:n], ""), true
+}
