@@ -115,8 +115,12 @@ type Evidence struct {
 	Header   http.Header
 	Body     []byte
 	Redirect *url.URL // where the last response redirects to, if it is a redirect
-	Duration time.Duration
-	Sent     Sent
+	// LocationProblem says why a redirect's Location could not be followed to the client: it
+	// does not parse, or it is relative and so never reaches the client's redirect URI. Checks of
+	// the redirect report it rather than "code absent".
+	LocationProblem string
+	Duration        time.Duration
+	Sent            Sent
 	// Received is the request a listener received (an await step), or nil.
 	Received *Received
 	// Token is a JWT the step minted, decoded (its signature is not part of it), or nil.
@@ -126,6 +130,8 @@ type Evidence struct {
 // Sent is what the step sent, for checks that compare the answer with the question (the state
 // echoed in a redirect, a challenge required because the client used the Authorization header).
 type Sent struct {
+	// Method is the method of the request whose response is the evidence (a walk's last hop).
+	Method     string
 	Query      url.Values // query of the first request of the step
 	Form       url.Values // form body of the request, if any
 	Header     http.Header

@@ -5,10 +5,24 @@ import (
 	"strings"
 )
 
-// tokenErrorCodes are the error codes RFC 6749 5.2 registers for the token endpoint.
+// tokenErrorCodes are the error codes RFC 6749 5.2 defines for the token endpoint.
 var tokenErrorCodes = []string{
 	"invalid_request", "invalid_client", "invalid_grant", "unauthorized_client",
 	"unsupported_grant_type", "invalid_scope",
+}
+
+// extensionErrorCodes are codes registered in the IANA OAuth Extensions Error Registry, which
+// RFC 6749 8.5 lets a server use beside its own: RFC 6750 (bearer), RFC 7009 (revocation),
+// RFC 8628 and OpenID CIBA (polling), RFC 8707 (resource indicators), RFC 9396 (authorization
+// details), RFC 9449 (DPoP), RFC 9470 (step-up), RFC 7591 (registration), OIDC Core 3.1.2.6.
+var extensionErrorCodes = []string{
+	"invalid_token", "insufficient_scope", "unsupported_token_type", "authorization_pending",
+	"slow_down", "access_denied", "expired_token", "invalid_target", "invalid_authorization_details",
+	"invalid_dpop_proof", "use_dpop_nonce", "insufficient_user_authentication", "invalid_redirect_uri",
+	"invalid_client_metadata", "invalid_software_statement", "unapproved_software_statement",
+	"interaction_required", "login_required", "account_selection_required", "consent_required",
+	"invalid_request_uri", "invalid_request_object", "request_not_supported",
+	"request_uri_not_supported", "registration_not_supported", "unknown_user_id",
 }
 
 // authorizeErrorCodes are the codes an authorization error redirect may carry: RFC 6749 4.1.2.1
@@ -102,20 +116,24 @@ var TokenError = register(&Pack{
 	Checks: []PackCheck{
 		{
 			ID: "oauth2.error.status", Level: LevelFail, Ref: "RFC6749 5.2",
-			Explain: "Token errors are 400 Bad Request, or 401 for a client that failed to authenticate.",
+			Explain: "Token errors are 400 Bad Request; 401 is for a client that failed to authenticate: invalid_client, or invalid_token for one that authenticated with a bearer token (RFC 6750 3.1).",
 			Target:  "status",
 			eval: func(ev *Evidence) verdict {
 				v := NumberValue(float64(ev.Status))
-				return holds(ev.Status == 400 || ev.Status == 401, "number 400 or 401", v)
+				if code := body(ev, "error").Str; code == "invalid_client" || code == "invalid_token" {
+					return holds(ev.Status == 400 || ev.Status == 401, "number 400 or 401 ("+code+")", v)
+				}
+				return holds(ev.Status == 400, "number 400 (401 only for invalid_client or invalid_token)", v)
 			},
 		},
 		{
-			ID: "oauth2.error.code", Level: LevelFail, Ref: "RFC6749 5.2",
-			Explain: "The error member names one of the codes the standard registers.",
+			ID: "oauth2.error.code", Level: LevelFail, Ref: "RFC6749 5.2, 8.5",
+			Explain: "The error member names a code RFC 6749 defines, or one registered in the OAuth Extensions Error Registry.",
 			Target:  "body error",
 			eval: func(ev *Evidence) verdict {
 				v := body(ev, "error")
-				return holds(oneOfStrings(v, tokenErrorCodes), "one of "+strings.Join(tokenErrorCodes, ", "), v)
+				ok := oneOfStrings(v, tokenErrorCodes) || oneOfStrings(v, extensionErrorCodes)
+				return holds(ok, "one of "+strings.Join(tokenErrorCodes, ", ")+", or a registered extension code", v)
 			},
 		},
 		{
@@ -131,8 +149,7 @@ var TokenError = register(&Pack{
 				}
 				scheme, _, _ := strings.Cut(ev.Sent.Header.Get("Authorization"), " ")
 				v := header(ev, "WWW-Authenticate")
-				ok := v.Kind == KindString && strings.HasPrefix(strings.ToLower(v.Str), strings.ToLower(scheme))
-				return holds(ok, "a "+scheme+" challenge", v)
+				return holds(v.Kind == KindString && HasChallenge(v.Str, scheme), "a "+scheme+" challenge (RFC 9110 11.6.1)", v)
 			},
 		},
 	},
@@ -146,7 +163,7 @@ var AuthorizeRedirect = register(&Pack{
 	Checks: []PackCheck{
 		{
 			ID: "oauth2.redirect.not-307", Level: LevelFail, Ref: "RFC9700 4.12",
-			Explain: "A 307 or 308 would make the browser re-send what it posted (credentials) to the client.",
+			Explain: "A 307 makes the browser re-send what it posted (a user's credentials) to the client; after a GET there is no body to re-send, so it is only discouraged.",
 			Target:  "status",
 			eval: func(ev *Evidence) verdict {
 				if ev.Redirect == nil {
@@ -156,7 +173,15 @@ var AuthorizeRedirect = register(&Pack{
 					return notApplicable("the redirect happened on the device; its status was not seen")
 				}
 				v := NumberValue(float64(ev.Status))
-				return holds(ev.Status != 307 && ev.Status != 308, "a redirect other than 307 or 308", v)
+				if ev.Status != 307 {
+					return holds(true, "a redirect other than 307", v)
+				}
+				if ev.Sent.Method == "" || ev.Sent.Method == "GET" || ev.Sent.Method == "HEAD" {
+					// Nothing to re-send: RFC 9700 4.12 forbids 307 where credentials could travel.
+					return verdict{applies: true, held: false, warnOnly: true,
+						expected: "a redirect other than 307 (RFC 9700 4.12 recommends 303)", got: v.String() + " after a " + orGET(ev.Sent.Method)}
+				}
+				return holds(false, "a redirect other than 307 after a "+ev.Sent.Method+" that may carry credentials", v)
 			},
 		},
 		{
@@ -164,6 +189,9 @@ var AuthorizeRedirect = register(&Pack{
 			Explain: "A successful authorization returns a code to exchange for a token.",
 			Target:  "query code",
 			eval: func(ev *Evidence) verdict {
+				if ev.LocationProblem != "" {
+					return verdict{applies: true, expected: "a redirect to the client carrying a code", got: ev.LocationProblem}
+				}
 				if q := (Target{Where: "query", Name: "error"}).Value(ev); q.Present() {
 					return notApplicable("an error redirect (" + q.Str + ")")
 				}
@@ -178,6 +206,9 @@ var AuthorizeRedirect = register(&Pack{
 			eval: func(ev *Evidence) verdict {
 				if !ev.Sent.Query.Has("state") {
 					return notApplicable("the request sent no state")
+				}
+				if ev.LocationProblem != "" {
+					return verdict{applies: true, expected: "a redirect to the client carrying the state sent", got: ev.LocationProblem}
 				}
 				want := StringValue(ev.Sent.Query.Get("state"))
 				v := Target{Where: "query", Name: "state"}.Value(ev)
@@ -198,3 +229,10 @@ var AuthorizeRedirect = register(&Pack{
 		},
 	},
 })
+
+func orGET(m string) string {
+	if m == "" {
+		return "GET"
+	}
+	return m
+}

@@ -32,6 +32,7 @@ type PackCheck struct {
 type verdict struct {
 	applies  bool
 	held     bool
+	warnOnly bool // the deviation is a SHOULD in this case, whatever the check's level
 	expected string
 	got      string
 	reason   string
@@ -50,9 +51,12 @@ func (p *Pack) Eval(ev *Evidence) []Outcome {
 		v := c.eval(ev)
 		o := Outcome{ID: c.ID, Level: c.Level, Ref: c.Ref, Explain: c.Explain, Target: c.Target,
 			Expected: v.expected, Got: v.got, Reason: v.reason}
-		if v.applies {
+		switch {
+		case v.applies && v.warnOnly && !v.held:
+			o.Status = Warn
+		case v.applies:
 			o.Status = statusFor(c.Level, v.held)
-		} else {
+		default:
 			o.Status = Skip
 		}
 		out = append(out, o)

@@ -19,6 +19,8 @@ type Spec struct {
 	Level   Level  `toml:"level"`
 	Ref     string `toml:"ref"`
 	Explain string `toml:"explain"`
+	// Optional makes the check apply only when its target is there: absent, it is a skip.
+	Optional bool `toml:"optional"`
 
 	Equals    any      `toml:"equals"`
 	NotEquals any      `toml:"not_equals"`
@@ -38,12 +40,13 @@ type Resolver func(template string) (string, error)
 
 // Check is a compiled inline check, ready to run against evidence.
 type Check struct {
-	ID      string
-	Level   Level
-	Ref     string
-	Explain string
-	Target  Target
-	pred    predicate
+	ID       string
+	Level    Level
+	Ref      string
+	Explain  string
+	Target   Target
+	Optional bool
+	pred     predicate
 }
 
 // Compile validates the spec and prepares it. The error says what to change, in the words of
@@ -70,7 +73,7 @@ func (s Spec) Compile() (*Check, error) {
 	if err != nil {
 		return nil, fmt.Errorf("check %s: %w", s.ID, err)
 	}
-	return &Check{ID: s.ID, Level: level, Ref: s.Ref, Explain: s.Explain, Target: target, pred: pred}, nil
+	return &Check{ID: s.ID, Level: level, Ref: s.Ref, Explain: s.Explain, Target: target, Optional: s.Optional, pred: pred}, nil
 }
 
 func (s Spec) predicate(t Target) (predicate, error) {
@@ -158,6 +161,11 @@ func (s Spec) predicate(t Target) (predicate, error) {
 func (c *Check) Eval(ev *Evidence, resolve Resolver) Outcome {
 	o := Outcome{ID: c.ID, Level: c.Level, Ref: c.Ref, Explain: c.Explain, Target: c.Target.String()}
 	got := c.Target.Value(ev)
+	if c.Optional && !got.Present() {
+		_, expected, _ := c.pred.test(got, nil)
+		o.Status, o.Expected, o.Reason = Skip, expected, "not applicable: "+c.Target.String()+" is absent, and the check applies only when it is there"
+		return o
+	}
 	held, expected, err := c.pred.test(got, resolve)
 	o.Expected = expected
 	o.Got = got.String()

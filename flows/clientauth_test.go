@@ -2,7 +2,6 @@ package flows_test
 
 import (
 	"context"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -21,15 +20,6 @@ var methodFaults = map[string]string{
 	"public-client-refused":      flows.ClientAuthNone,
 }
 
-// tokenRefused is what a token endpoint that turns the client away breaks in
-// konera.client-credentials: the token step and nothing else.
-var tokenRefused = []string{
-	"konera.client-credentials/token/http.status",
-	"konera.client-credentials/token/oauth2.token.access_token",
-	"konera.client-credentials/token/oauth2.token.expires_in-present",
-	"konera.client-credentials/token/oauth2.token.token_type-bearer",
-}
-
 // TestClientAuthMethods runs konera.client-credentials with each client authentication method
 // against a sandbox client registered for that method only: it passes, and the fault that breaks
 // the method fails exactly the checks it should. The secret has the characters that Basic's
@@ -39,19 +29,16 @@ func TestClientAuthMethods(t *testing.T) {
 	tests := []struct {
 		method string
 		fault  string
-		breaks []string
 	}{
-		{flows.ClientSecretBasic, "client-basic-refused", tokenRefused},
-		{flows.ClientSecretPost, "client-post-refused", tokenRefused},
-		{flows.PrivateKeyJWT, "client-assertion-refused", tokenRefused},
-		{flows.PrivateKeyJWT, "client-assertion-unchecked", []string{
-			"konera.client-credentials/wrong-secret/http.status",
-			"konera.client-credentials/wrong-secret/oauth2.error.code",
-			"konera.client-credentials/wrong-secret/oauth2.error.expected",
-			"konera.client-credentials/wrong-secret/oauth2.error.status",
-			"konera.client-credentials/wrong-secret/oauth2.token.not-issued",
-		}},
-		{flows.ClientAuthNone, "public-client-refused", tokenRefused},
+		{flows.ClientSecretBasic, "client-basic-refused"},
+		{flows.ClientSecretPost, "client-post-refused"},
+		{flows.PrivateKeyJWT, "client-assertion-refused"},
+		{flows.PrivateKeyJWT, "client-assertion-unchecked"},
+		{flows.ClientAuthNone, "public-client-refused"},
+	}
+	declared := map[string]sandbox.Fault{}
+	for _, f := range sandbox.ProviderFaults("konera") {
+		declared[f.Name] = f
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+"/"+tt.fault, func(t *testing.T) {
@@ -61,7 +48,6 @@ func TestClientAuthMethods(t *testing.T) {
 					faults = []string{fault}
 				}
 				target, sb := koneraTarget(t, sandbox.Options{ClientAuthMethod: tt.method, ClientSecret: secret, Faults: faults})
-				target.Flows = target.Flows[:1]
 				target.Client.Method = tt.method
 				target.Secrets[flows.ClientKeyVar] = sb.Values("http://x")[flows.ClientKeyVar]
 				var sent []flows.Request
@@ -70,17 +56,14 @@ func TestClientAuthMethods(t *testing.T) {
 						sent = append(sent, r.Request)
 					}
 				})
-				got := deviations(run)
 				if fault == "" {
-					if len(got) > 0 || run.Status != checks.Pass {
+					if got := failures(run); len(got) > 0 || run.Status != checks.Pass {
 						t.Fatalf("%s without its fault: %s %v", tt.method, run.Status, got)
 					}
 					wantSent(t, tt.method, sent[0])
 					continue
 				}
-				if !reflect.DeepEqual(got, tt.breaks) {
-					t.Errorf("%s under %s broke\n got  %q\n want %q", tt.method, fault, got, tt.breaks)
-				}
+				holdToDeclaration(t, declared[fault], run)
 			}
 		})
 	}

@@ -3,8 +3,10 @@ package flows
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -20,6 +22,8 @@ type execution struct {
 	res      *StepResult
 	hops     int
 	outcomes []checks.Outcome // outcomes the kind itself decided (a poll's condition)
+	relative string           // the last response's Location, when it was a relative reference
+	ctx      context.Context  // the step's context
 }
 
 // fill fills a template; a name without a value makes the step a skip that says what to do.
@@ -41,8 +45,19 @@ func (x *execution) where() Where { return x.s.where(x.index) }
 // exchange sends one request with the session's cookies, records it and returns its evidence.
 // The request and its response are emitted as events as they happen, masked. Whatever arrived
 // of a response that broke off (status, headers, part of the body) is kept in the record.
+//
+// The request goes straight to the transport: a redirect is a thing under test, so nothing
+// follows one, and a Location that does not parse is evidence, not a reason to drop the response
+// (as http.Client would). A host that let one request time out is not asked again in this flow:
+// a hung provider costs one timeout, not one per step.
 func (x *execution) exchange(req *http.Request) (*checks.Evidence, error) {
 	s := x.s
+	s.mu.Lock()
+	hungBy := s.hung[req.URL.Host]
+	s.mu.Unlock()
+	if hungBy != "" {
+		return nil, &skipError{fmt.Sprintf("not attempted: %s did not answer step %s in time", req.URL.Host, hungBy)}
+	}
 	x.hops++
 	hop := x.hops
 	for _, c := range s.jar.Cookies(req.URL) {
@@ -64,10 +79,21 @@ func (x *execution) exchange(req *http.Request) (*checks.Evidence, error) {
 	s.emit(RequestSent{Where: x.where(), Hop: hop, Request: s.maskExchange(ex).Request})
 
 	began := time.Now()
-	resp, err := s.client.Do(req)
+	if timeout := s.runner.StepTimeout; timeout > 0 {
+		ctx, cancel := context.WithTimeout(req.Context(), timeout)
+		defer cancel()
+		req = req.WithContext(ctx)
+	}
+	resp, err := s.transport.RoundTrip(req)
 	if err != nil {
 		ex.Duration = time.Since(began)
 		ex.Error = transportError(err)
+		if errors.Is(err, context.DeadlineExceeded) && req.Context().Err() != nil && x.cancelled() == nil {
+			ex.Error = fmt.Sprintf("timed out: no answer within %s (--timeout)", s.runner.StepTimeout)
+			s.mu.Lock()
+			s.hung[req.URL.Host] = x.step.ID
+			s.mu.Unlock()
+		}
 		s.masker.learnText(ex.Error)
 		return nil, x.recorded(hop, ex, errors.New(ex.Error))
 	}
@@ -84,13 +110,30 @@ func (x *execution) exchange(req *http.Request) (*checks.Evidence, error) {
 	}
 	ev := &checks.Evidence{Status: resp.StatusCode, Header: resp.Header, Body: data, Duration: ex.Duration}
 	if loc := resp.Header.Get("Location"); loc != "" && isRedirect(resp.StatusCode) {
-		if u, err := req.URL.Parse(loc); err == nil {
+		u, err := req.URL.Parse(loc)
+		var ue *url.Error
+		switch {
+		case errors.As(err, &ue):
+			// Whatever it carries (a code) is learned from the text, since it cannot be parsed.
+			s.masker.learnText(loc)
+			ev.LocationProblem = fmt.Sprintf("the Location does not parse (%v): %s", ue.Err, loc)
+		case err != nil:
+			s.masker.learnText(loc)
+			ev.LocationProblem = "the Location does not parse: " + loc
+		default:
 			ev.Redirect = u
 			s.masker.learnQuery(u)
+			if !strings.Contains(loc, "://") {
+				x.relative = loc
+			}
 		}
 	}
 	return ev, x.recorded(hop, ex, nil)
 }
+
+// cancelled is the error of the step's own context: set when the run, not the request's time
+// limit, stopped it.
+func (x *execution) cancelled() error { return x.ctx.Err() }
 
 // recorded appends an exchange to the step's record, emits it, and passes err through.
 func (x *execution) recorded(hop int, ex Exchange, err error) error {

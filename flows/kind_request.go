@@ -206,7 +206,7 @@ func (b *built) request(ctx context.Context) (*http.Request, error) {
 
 // sent is what checks compare the answer with.
 func (b *built) sent() checks.Sent {
-	return checks.Sent{Query: b.url.Query(), Form: b.form, Header: b.header.Clone(),
+	return checks.Sent{Method: b.method, Query: b.url.Query(), Form: b.form, Header: b.header.Clone(),
 		AuthHeader: b.header.Get("Authorization") != ""}
 }
 

@@ -46,9 +46,20 @@ func (k *WaitKind) run(ctx context.Context, x *execution) (*checks.Evidence, err
 	if err != nil {
 		return nil, err
 	}
+	// A lifetime the provider sent as a string is not timed: RFC 6749 5.1 wants a number, and a
+	// wait built on a guess would make the steps after it prove nothing.
+	for _, name := range templateNames(k.Duration) {
+		x.s.mu.Lock()
+		kind, captured := x.s.types[name]
+		v := x.s.vars[name]
+		x.s.mu.Unlock()
+		if captured && kind != checks.KindNumber {
+			return nil, &skipError{fmt.Sprintf("{{%s}} is the %s %q, not a number of seconds: no wait is timed from it", name, kind, v)}
+		}
+	}
 	d, err := parseDurationSum(text)
 	if err != nil {
-		return nil, &skipError{fmt.Sprintf("cannot wait %q: %v", text, err)}
+		return nil, &skipError{fmt.Sprintf("cannot wait %q: %v, so no wait is timed from it", text, err)}
 	}
 	if max := x.s.target.MaxWait; max >= 0 && d > max {
 		return nil, &skipError{fmt.Sprintf("waiting %s is longer than the %s allowed: run with --max-wait %s to include it", d, max, d.Round(time.Second))}

@@ -71,16 +71,25 @@ func (k *WalkKind) run(ctx context.Context, x *execution) (*checks.Evidence, err
 		return k.onDevice(ctx, x, req, sent, until)
 	}
 	for hop := 0; ; hop++ {
+		x.relative = ""
 		ev, err := x.exchange(req)
 		if err != nil {
 			return nil, err
 		}
 		ev.Sent = sent
+		ev.Sent.Method = req.Method
 		ev.Duration = 0
 		for _, e := range x.res.Exchanges {
 			ev.Duration += e.Duration
 		}
 		if ev.Redirect == nil || reaches(ev.Redirect, until) {
+			return ev, nil
+		}
+		if x.relative != "" && pathOf(ev.Redirect) == pathOf(until) {
+			// Meant for the client, yet relative: the browser goes to this server's own host.
+			ev.LocationProblem = fmt.Sprintf("the Location is relative (%s): the browser goes to %s, not to the redirect URI %s",
+				x.relative, ev.Redirect.Redacted(), until.Redacted())
+			ev.Redirect = nil
 			return ev, nil
 		}
 		if hop+1 >= x.s.runner.maxHops() {

@@ -21,24 +21,26 @@ import (
 // listeners' positions and the record of each step. Only one step of a session runs at a time: a
 // step asked for while another runs waits until that one has finished, even if it was cancelled.
 type Session struct {
-	runner *Runner
-	target *Target
-	flow   *Flow
-	masker *Masker
-	emit   func(Event)
-	clock  Clock
-	client *http.Client
-	jar    http.CookieJar
+	runner    *Runner
+	target    *Target
+	flow      *Flow
+	masker    *Masker
+	emit      func(Event)
+	clock     Clock
+	transport http.RoundTripper
+	jar       http.CookieJar
 
 	running sync.Mutex // held while a step runs
 
 	mu      sync.Mutex // guards what follows
 	vars    map[string]string
+	types   map[string]checks.Kind // the JSON type of each captured value
 	results []StepResult
-	masked  []maskedRecord // results[i] as last masked
-	marks   map[string]int // listener name → sequence of the last request a step consumed
-	started time.Time      // on the target's clock
-	began   time.Time      // on the monotonic clock, for the duration
+	masked  []maskedRecord    // results[i] as last masked
+	marks   map[string]int    // listener name → sequence of the last request a step consumed
+	hung    map[string]string // host → the step whose request to it got no answer in time
+	started time.Time         // on the target's clock
+	began   time.Time         // on the monotonic clock, for the duration
 }
 
 // NewSession prepares a run of flow f against target t. m is the masker of the target's run
@@ -53,16 +55,13 @@ func (r *Runner) NewSession(t *Target, f *Flow, m *Masker, emit func(Event)) *Se
 	jar, _ := cookiejar.New(nil)
 	s := &Session{
 		runner: r, target: t, flow: f, masker: m, emit: emit, clock: clockOf(t), jar: jar,
-		vars:    map[string]string{},
-		results: make([]StepResult, len(f.Steps)),
-		masked:  make([]maskedRecord, len(f.Steps)),
-		marks:   map[string]int{},
-		client: &http.Client{
-			Transport: r.transport(),
-			Timeout:   r.StepTimeout,
-			// A redirect is a thing under test: the engine sees every one.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
+		transport: r.transport(),
+		vars:      map[string]string{},
+		types:     map[string]checks.Kind{},
+		hung:      map[string]string{},
+		results:   make([]StepResult, len(f.Steps)),
+		masked:    make([]maskedRecord, len(f.Steps)),
+		marks:     map[string]int{},
 	}
 	for i, st := range f.Steps {
 		s.results[i] = notRun(st)
@@ -167,7 +166,7 @@ func (s *Session) runStep(ctx context.Context, i int, st *Step) StepResult {
 		}
 		s.set(name, v)
 	}
-	x := &execution{s: s, index: i, step: st, res: &res}
+	x := &execution{s: s, index: i, step: st, res: &res, ctx: ctx}
 	ev, err := st.Kind.run(ctx, x)
 	res.Duration = time.Since(began)
 	var skip *skipError
@@ -276,6 +275,9 @@ func (s *Session) capture(st *Step, ev *checks.Evidence, res *StepResult) {
 				s.masker.Add(name, v.Str)
 			}
 			s.set(name, v.Str)
+			s.mu.Lock()
+			s.types[name] = v.Kind
+			s.mu.Unlock()
 			if res.Captured == nil {
 				res.Captured = map[string]string{}
 			}

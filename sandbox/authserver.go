@@ -31,17 +31,22 @@ const (
 )
 
 // clientAuthFaults are the deviations of the client authentication methods, one at least per
-// method, for providers whose token endpoints go through authServer.authenticate.
-func clientAuthFaults(provider string) []Fault {
-	f := func(name, description string) Fault {
-		return Fault{Provider: provider, Name: name, Description: description}
+// method, for providers whose token endpoints go through authServer.authenticate. tokenSteps are
+// the provider's flow steps that ask for a token, wrongSteps those that send wrong credentials.
+func clientAuthFaults(provider string, tokenSteps, wrongSteps []string) []Fault {
+	refused := func(name, clause, description string) Fault {
+		return Fault{Provider: provider, Name: name, Clause: clause, Description: description,
+			Breaks: onSteps(tokenSteps, "http.status"), Also: because(whyNoToken, tokenMembers...)}
 	}
 	return []Fault{
-		f(faultClientBasicRefused, "The token endpoint refuses client credentials sent by HTTP Basic, which RFC 6749 2.3.1 says it must support."),
-		f(faultClientPostRefused, "The token endpoint refuses client_id and client_secret in the form body, the method the client registered."),
-		f(faultClientAssertionRefused, "The token endpoint refuses valid private_key_jwt client assertions."),
-		f(faultAssertionUnchecked, "The token endpoint accepts a client assertion whatever key signed it."),
-		f(faultPublicClientRefused, "The token endpoint refuses a public client that sends only its client_id."),
+		refused(faultClientBasicRefused, "RFC6749 2.3.1", "The token endpoint refuses client credentials sent by HTTP Basic, which RFC 6749 2.3.1 says it must support."),
+		refused(faultClientPostRefused, "RFC6749 2.3.1", "The token endpoint refuses client_id and client_secret in the form body, the method the client registered."),
+		refused(faultClientAssertionRefused, "RFC7523 3", "The token endpoint refuses valid private_key_jwt client assertions."),
+		refused(faultPublicClientRefused, "RFC6749 2.1", "The token endpoint refuses a public client that sends only its client_id."),
+		{Provider: provider, Name: faultAssertionUnchecked, Clause: "RFC7523 3",
+			Description: "The token endpoint accepts a client assertion whatever key signed it.",
+			Breaks:      onSteps(wrongSteps, "oauth2.token.not-issued", "oauth2.error.expected"),
+			Also:        because(whyNoError, onSteps(wrongSteps, oauthErrorChecks...)...)},
 	}
 }
 
@@ -70,11 +75,12 @@ type asPolicy struct {
 // registered clients and how they authenticate, scopes, tokens with expiry on the injected clock,
 // single-use codes bound to their redirect URI. Providers keep only their own routes and quirks.
 type authServer struct {
-	now    func() time.Time
-	store  *store
-	faults faultSet
-	style  tokenStyle
-	policy asPolicy
+	now      func() time.Time
+	store    *store
+	faults   faultSet
+	tolerate faultSet
+	style    tokenStyle
+	policy   asPolicy
 }
 
 // client finds a registered client.
@@ -132,10 +138,15 @@ func presentedCredentials(r *http.Request, form map[string]string) (presented, e
 // requires.
 func (as *authServer) authenticate(w http.ResponseWriter, p presented, audiences ...string) *registeredClient {
 	refuse := func(description string) *registeredClient {
-		if p.method == methodBasic {
-			w.Header().Set("WWW-Authenticate", `Basic realm="`+as.policy.realm+`"`)
+		status := http.StatusUnauthorized
+		switch {
+		case p.method == methodBasic:
+			as.style.challenge(w, `Basic realm="`+as.policy.realm+`"`)
+		case as.tolerate.on(tolInvalidClient400):
+			// RFC 6749 5.2 asks for 401 only of a client that used the Authorization header.
+			status = http.StatusBadRequest
 		}
-		as.style.writeError(w, http.StatusUnauthorized, "invalid_client", description)
+		as.style.writeError(w, status, "invalid_client", description)
 		return nil
 	}
 	if p.badBasic {

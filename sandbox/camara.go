@@ -44,11 +44,12 @@ var (
 // camaraStyle says how a provider's CAMARA APIs write their responses. The zero value follows
 // Commonalities; each field is one way a provider can deviate from it, set from its faults.
 type camaraStyle struct {
-	omitCode        bool // error bodies without code
-	omitMessage     bool // error bodies without message
-	statusAlways400 bool // error bodies say 400 whatever the HTTP status
-	noEcho          bool // x-correlator not sent back
-	failSuccesses   bool // every answer that would succeed is a 500 INTERNAL error instead
+	omitCode        bool   // error bodies without code
+	omitMessage     bool   // error bodies without message
+	statusAlways400 bool   // error bodies say 400 whatever the HTTP status
+	noEcho          bool   // x-correlator not sent back
+	failSuccesses   bool   // every answer that would succeed is a 500 INTERNAL error instead
+	commonalities   string // the x-camara-commonalities every response sends; "" sends none
 }
 
 // writeResult sends a successful CAMARA response, or under api-internal-error the 500 that
@@ -92,6 +93,9 @@ func (st camaraStyle) checkCorrelator(w http.ResponseWriter, r *http.Request) bo
 // echoCorrelator copies a non-empty request x-correlator onto the response, so a client can tie
 // the answer to its request.
 func (st camaraStyle) echoCorrelator(w http.ResponseWriter, r *http.Request) {
+	if st.commonalities != "" {
+		w.Header().Set(commonalitiesHeader, st.commonalities)
+	}
 	if st.noEcho {
 		return
 	}

@@ -101,9 +101,10 @@ func newKonera(cfg config, st *store) providerServer {
 			koneraOtherNumber:     {latestChange: start.Add(-4000 * time.Hour)},
 		},
 		as: &authServer{
-			now:    cfg.now,
-			store:  st,
-			faults: cfg.faults,
+			now:      cfg.now,
+			store:    st,
+			faults:   cfg.faults,
+			tolerate: cfg.tolerate,
 			style: tokenStyle{
 				omitCacheControl: cfg.faults.on(faultNoCacheControl),
 				omitPragma:       cfg.faults.on(faultNoPragma),
@@ -114,6 +115,7 @@ func newKonera(cfg config, st *store) providerServer {
 				clients:       []*registeredClient{cfg.client},
 				tokenLifetime: koneraTokenLifetime,
 				codeLifetime:  koneraCodeLifetime,
+				narrowScopes:  cfg.tolerate.on(tolScopeNarrowed),
 			},
 		},
 		camara: camaraStyle{
@@ -126,6 +128,20 @@ func newKonera(cfg config, st *store) providerServer {
 	}
 	if cfg.faults.on(faultTokenErrorUnregistered) {
 		k.as.style.errorCode = "request_failed"
+	}
+	if cfg.tolerate.on(tolCacheControlList) {
+		k.as.style.cacheControl = "no-cache, no-store"
+	}
+	if cfg.tolerate.on(tolSeveralChallenges) {
+		k.as.style.challenges = `Basic realm="konera"`
+	}
+	switch {
+	case cfg.faults.on(faultCommonalitiesMalformed):
+		k.camara.commonalities = "v0.6"
+	case cfg.tolerate.on(tolCommonalities06):
+		k.camara.commonalities = "0.6"
+	case cfg.tolerate.on(tolCommonalities08):
+		k.camara.commonalities = "0.8.0"
 	}
 	if cfg.faults.on(faultTokenNotJSON) {
 		k.as.style.successContentType = "text/plain"
@@ -178,6 +194,18 @@ func (k *konera) values(baseURL string) map[string]string {
 	})
 }
 
+// redirectStatus is the status of the authorization walk's redirects: 302, or what a tolerance
+// chooses.
+func (k *konera) redirectStatus() int {
+	switch {
+	case k.cfg.tolerate.on(tolRedirect303):
+		return http.StatusSeeOther
+	case k.cfg.tolerate.on(tolRedirect308):
+		return http.StatusPermanentRedirect
+	}
+	return http.StatusFound
+}
+
 // caller is who an API request acts for once its bearer token has been accepted.
 type caller struct {
 	scopes []string
@@ -214,7 +242,7 @@ func (k *konera) authenticate(r *http.Request, asMissing, asUnknown *caller) (ca
 // unauthenticated refuses a CAMARA request without valid credentials. The body is the generic
 // one Commonalities requires whatever the reason; the challenge satisfies RFC 9110 15.5.2.
 func (k *konera) unauthenticated(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("WWW-Authenticate", `Bearer realm="konera"`)
+	k.as.style.challenge(w, `Bearer realm="konera"`)
 	k.camara.writeError(w, r, http.StatusUnauthorized, codeUnauthenticated,
 		"Request not authenticated due to missing, invalid, or expired credentials.")
 }

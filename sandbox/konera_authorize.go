@@ -48,7 +48,7 @@ func (k *konera) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	scopes := strings.Fields(params["scope"])
-	if !slices.Contains(scopes, scopeOpenID) || !slices.Contains(scopes, scopeNumberVerifyCheck) {
+	if (!slices.Contains(scopes, scopeOpenID) || !slices.Contains(scopes, scopeNumberVerifyCheck)) && !k.as.policy.narrowScopes {
 		fail("invalid_scope", "scope must include openid and number-verification:verify")
 		return
 	}
@@ -64,7 +64,7 @@ func (k *konera) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		state:       state,
 	})
 	http.SetCookie(w, &http.Cookie{Name: koneraSessionCookieName, Value: session, Path: "/", HttpOnly: true})
-	redirect(w, http.StatusFound, absoluteURL(r, koneraPathOperator, url.Values{"session": {session}}))
+	redirect(w, k.redirectStatus(), absoluteURL(r, koneraPathOperator, url.Values{"session": {session}}))
 }
 
 // acceptedRedirectURI returns the redirect URI the authorization will go back to: the registered
@@ -94,7 +94,7 @@ func (k *konera) handleOperator(w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, http.StatusBadRequest, "invalid_request", "unknown authorization session")
 		return
 	}
-	redirect(w, http.StatusFound, absoluteURL(r, koneraPathCallback, url.Values{
+	redirect(w, k.redirectStatus(), absoluteURL(r, koneraPathCallback, url.Values{
 		"session": {session},
 		"op_code": {opCode},
 	}))
@@ -146,11 +146,20 @@ func (k *konera) redirectToClient(w http.ResponseWriter, redirectURI, state stri
 	if state != "" && !k.faults.on(faultStateNotEchoed) {
 		params.Set("state", state)
 	}
-	status := http.StatusFound
+	status := k.redirectStatus()
 	if k.faults.on(faultRedirect307) {
 		status = http.StatusTemporaryRedirect
 	}
-	redirect(w, status, withQuery(redirectURI, params))
+	location := withQuery(redirectURI, params)
+	if u, err := url.Parse(location); err == nil && k.faults.on(faultLocationRelative) {
+		// The client's path and query without its scheme and host: the browser resolves it
+		// against the server's own address.
+		location = u.RequestURI()
+	}
+	if k.faults.on(faultLocationUnparseable) {
+		location = strings.Replace(location, "://", "://bad host ", 1)
+	}
+	redirect(w, status, location)
 }
 
 // validLoginHint accepts the two login_hint forms of the CAMARA security profile that identify a

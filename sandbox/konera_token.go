@@ -70,9 +70,13 @@ func (k *konera) handleCodeExchange(w http.ResponseWriter, r *http.Request) {
 	clientID, ok := k.bearerClient(r)
 	if !ok {
 		if !k.faults.on(faultNoWWWAuthenticate) {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="konera", error="invalid_token"`)
+			k.as.style.challenge(w, `Bearer realm="konera", error="invalid_token"`)
 		}
-		k.as.style.writeError(w, http.StatusUnauthorized, "invalid_client",
+		code := "invalid_client"
+		if k.cfg.tolerate.on(tolExtensionErrorCodes) {
+			code = extensionCodeBadBearer
+		}
+		k.as.style.writeError(w, http.StatusUnauthorized, code,
 			"client authentication failed: a valid client-credentials bearer token is required")
 		return
 	}
@@ -142,6 +146,9 @@ func (k *konera) bearerClient(r *http.Request) (string, bool) {
 // writeTokenSuccess applies the faults that bend a successful token body, then sends it with the
 // token endpoints' shared headers.
 func (k *konera) writeTokenSuccess(w http.ResponseWriter, body object) {
+	if k.cfg.tolerate.on(tolBearerLowerCase) {
+		body = body.with("token_type", "bearer")
+	}
 	if k.faults.on(faultAccessTokenMissing) {
 		body = body.without("access_token")
 	}
@@ -150,6 +157,9 @@ func (k *konera) writeTokenSuccess(w http.ResponseWriter, body object) {
 	}
 	if k.faults.on(faultExpiresInString) {
 		body = body.with("expires_in", strconv.Itoa(int(koneraTokenLifetime.Seconds())))
+	}
+	if k.faults.on(faultExpiresInNegative) {
+		body = body.with("expires_in", -int(koneraTokenLifetime.Seconds()))
 	}
 	if k.faults.on(faultExpiresInMissing) {
 		body = body.without("expires_in")

@@ -32,12 +32,17 @@ func (k *konera) handleVerify(w http.ResponseWriter, r *http.Request) {
 	}
 	if !c.threeLegged() {
 		if !k.faults.on(faultVerifyAccepts2Legged) {
-			k.permissionDenied(w, r, "number verification needs a 3-legged token from network-based authentication")
+			why := "number verification needs a 3-legged token from network-based authentication"
+			if k.cfg.tolerate.on(tolNVNotNetworkCode) {
+				k.camara.writeError(w, r, http.StatusForbidden, codeNotAuthedByNetwork, why)
+				return
+			}
+			k.permissionDenied(w, r, why)
 			return
 		}
 		c = device
 	}
-	if !c.has(scopeNumberVerifyCheck) {
+	if !c.has(scopeNumberVerifyCheck) && !k.faults.on(faultVerifyScopeUnchecked) {
 		k.permissionDenied(w, r, "the access token does not grant "+scopeNumberVerifyCheck)
 		return
 	}

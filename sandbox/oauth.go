@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"slices"
@@ -15,6 +16,19 @@ type tokenStyle struct {
 	errorsWithOK       bool   // errors sent with status 200 instead of 400 or 401 (RFC 6749 5.2)
 	errorCode          string // when set, replaces every error code with this unregistered one
 	successContentType string // when set, replaces application/json on successful responses
+	cacheControl       string // the Cache-Control value; "" means no-store
+	challenges         string // challenges offered before the one a refusal is about, as "Basic realm=…"
+}
+
+// challenge sets the WWW-Authenticate of a 401 for scheme (with its parameters), after the other
+// challenges the style offers: RFC 9110 11.6.1 lets a server offer several.
+func (st tokenStyle) challenge(w http.ResponseWriter, scheme string) {
+	if st.challenges != "" && !strings.HasPrefix(scheme, "Basic ") {
+		scheme = st.challenges + ", " + scheme
+	} else if st.challenges != "" {
+		scheme = scheme + `, Bearer realm="other"`
+	}
+	w.Header().Set("WWW-Authenticate", scheme)
 }
 
 // writeSuccess sends a successful token response (RFC 6749 5.1).
@@ -44,7 +58,7 @@ func (st tokenStyle) writeError(w http.ResponseWriter, status int, code, descrip
 // echoes them.
 func (st tokenStyle) setCacheHeaders(w http.ResponseWriter) {
 	if !st.omitCacheControl {
-		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Cache-Control", cmp.Or(st.cacheControl, "no-store"))
 	}
 	if !st.omitPragma {
 		w.Header().Set("Pragma", "no-cache")

@@ -147,9 +147,15 @@ func codeUsed(st *store, code string) bool {
 }
 
 // redirectQuery returns the query of the redirect to the client after walking params.
+// A Location that does not parse (location-unparseable) is a redirect no probe can read: skipped.
 func (p *probe) redirectQuery(params url.Values) (reply, url.Values) {
 	r := p.walk(params)
-	return r, r.location(p.t).Query()
+	u, err := url.Parse(r.header.Get("Location"))
+	if err != nil {
+		p.skip("redirect to the client")
+		return r, nil
+	}
+	return r, u.Query()
 }
 
 // errorAuthorizeParams is an authorize request the sandbox answers with an error redirect.

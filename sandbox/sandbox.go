@@ -31,6 +31,7 @@ import (
 type Options struct {
 	Now          func() time.Time // clock; nil means time.Now
 	Faults       []string         // named faults to switch on; an unknown name makes New fail
+	Tolerances   []string         // named tolerances to switch on; an unknown name makes New fail
 	ClientID     string           // "" means DefaultClientID
 	ClientSecret string           // "" means DefaultClientSecret
 	RedirectURI  string           // the one registered redirect URI; "" means DefaultRedirectURI
@@ -71,6 +72,7 @@ type providerServer interface {
 type config struct {
 	now      func() time.Time
 	faults   faultSet
+	tolerate faultSet
 	client   *registeredClient
 	key      crypto.Signer // the client's private key
 	outbound *http.Client
@@ -78,9 +80,10 @@ type config struct {
 
 // providerSpec ties a provider's name to the constructor of its server and its faults.
 type providerSpec struct {
-	name   string
-	build  func(cfg config, st *store) providerServer
-	faults func() []Fault
+	name       string
+	build      func(cfg config, st *store) providerServer
+	faults     func() []Fault
+	tolerances func() []Tolerance
 	// hidden providers are not seed providers: the engine's own test bench. New accepts them;
 	// Providers does not list them.
 	hidden bool
@@ -90,7 +93,7 @@ type providerSpec struct {
 // and its server and faults in its own files.
 func providerSpecs() []providerSpec {
 	return []providerSpec{
-		{name: koneraProvider, build: newKonera, faults: koneraFaults},
+		{name: koneraProvider, build: newKonera, faults: koneraFaults, tolerances: koneraTolerances},
 		{name: labProvider, build: newLab, faults: labFaults, hidden: true},
 	}
 }
@@ -124,7 +127,18 @@ func New(provider string, opts Options) (*Sandbox, error) {
 		return nil, fmt.Errorf("sandbox: unknown provider %q (valid: %s)", provider, strings.Join(Providers(), ", "))
 	}
 	spec := providerSpecs()[i]
-	faults, err := newFaultSet(provider, opts.Faults)
+	var faultNames, tolNames []string
+	for _, f := range ProviderFaults(provider) {
+		faultNames = append(faultNames, f.Name)
+	}
+	for _, t := range ProviderTolerances(provider) {
+		tolNames = append(tolNames, t.Name)
+	}
+	faults, err := newNameSet("fault", provider, opts.Faults, faultNames)
+	if err != nil {
+		return nil, err
+	}
+	tolerate, err := newNameSet("tolerance", provider, opts.Tolerances, tolNames)
 	if err != nil {
 		return nil, err
 	}
@@ -135,15 +149,16 @@ func New(provider string, opts Options) (*Sandbox, error) {
 		}
 	}
 	methods := []string{methodBasic, methodPost, methodJWT}
-	if opts.ClientAuthMethod != "" {
+	if opts.ClientAuthMethod != "" && !tolerate.on(tolClientAuthAny) {
 		if !slices.Contains([]string{methodBasic, methodPost, methodJWT, methodNone}, opts.ClientAuthMethod) {
 			return nil, fmt.Errorf("sandbox: unknown client authentication method %q", opts.ClientAuthMethod)
 		}
 		methods = []string{opts.ClientAuthMethod}
 	}
 	cfg := config{
-		now:    opts.Now,
-		faults: faults,
+		now:      opts.Now,
+		faults:   faults,
+		tolerate: tolerate,
 		client: &registeredClient{
 			id:          orDefault(opts.ClientID, DefaultClientID),
 			secret:      orDefault(opts.ClientSecret, DefaultClientSecret),

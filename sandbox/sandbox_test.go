@@ -64,13 +64,15 @@ func TestFaultsList(t *testing.T) {
 		"camara-error-no-code", "camara-error-no-message", "camara-status-mismatch", "cc-refresh-token",
 		"client-assertion-refused", "client-assertion-unchecked", "client-basic-refused",
 		"client-credentials-refused", "client-post-refused", "code-exchange-refused", "code-missing", "code-reusable",
-		"expired-token-accepted", "expires-in-missing", "expires-in-string", "max-age-invalid-argument",
+		"commonalities-malformed",
+		"expired-token-accepted", "expires-in-missing", "expires-in-negative", "expires-in-string",
+		"location-relative", "location-unparseable", "max-age-invalid-argument",
 		"max-age-unchecked", "no-cache-control", "no-pragma", "no-www-authenticate", "phone-number-unvalidated",
 		"public-client-refused", "redirect-307", "redirect-uri-unchecked", "sim-swap-accepts-missing-token", "state-not-echoed",
 		"swap-date-not-rfc3339", "swap-not-detected", "swapped-as-string", "token-bearer-unchecked",
 		"token-error-200", "token-error-unregistered", "token-not-json", "token-redirect-uri-unchecked",
 		"token-type-missing", "unauthorized-client", "verify-accepts-2legged", "verify-accepts-missing-token",
-		"verify-always-false", "verify-always-true", "wrong-secret-accepted", "x-correlator-not-echoed",
+		"verify-always-false", "verify-always-true", "verify-scope-unchecked", "wrong-secret-accepted", "x-correlator-not-echoed",
 	}
 	var got []string
 	for _, f := range ProviderFaults("konera") {

@@ -81,7 +81,7 @@ func TestJourneySimSwapRunAndExport(t *testing.T) {
 	fm := finish(t, tm)
 
 	fr, ok := fm.results["konera.sim-swap"]
-	if !ok || fr.Status != checks.Pass || len(fr.Steps) != 10 {
+	if !ok || fr.Status != checks.Pass || len(fr.Steps) != 11 {
 		t.Fatalf("final record: %+v", fr)
 	}
 	for _, s := range fr.Steps {
@@ -102,7 +102,7 @@ func TestJourneySimSwapRunAndExport(t *testing.T) {
 	if err := json.Unmarshal(data, &rep); err != nil {
 		t.Fatalf("the exported report does not parse: %v", err)
 	}
-	if rep.Status != "pass" || rep.Summary.Steps["pass"] != 10 {
+	if rep.Status != "pass" || rep.Summary.Steps["pass"] != 11 {
 		t.Errorf("exported report: %s, steps %v", rep.Status, rep.Summary.Steps)
 	}
 	if strings.Contains(string(data), sandbox.DefaultClientSecret) {

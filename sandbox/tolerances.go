@@ -1,0 +1,93 @@
+package sandbox
+
+import (
+	"cmp"
+	"slices"
+)
+
+// Tolerance is a named behaviour a real provider may choose because the standards allow it:
+// several challenges in one 401, 303 instead of 302, a lower-case "bearer", a narrowed scope.
+// Switched on, the sandbox behaves that way; every check must still pass (or, where the documents
+// are ambiguous, warn). A check that a tolerance makes fail would fail a conformant provider.
+type Tolerance struct {
+	Provider, Name, Description string
+	// Clause is what allows it.
+	Clause string
+}
+
+// ID is the tolerance's qualified name: provider/name.
+func (t Tolerance) ID() string { return t.Provider + "/" + t.Name }
+
+// Konera tolerances.
+const (
+	tolInvalidClient400     = "invalid-client-400"
+	tolSeveralChallenges    = "several-challenges"
+	tolRedirect303          = "redirect-303"
+	tolRedirect308          = "redirect-308"
+	tolCacheControlList     = "cache-control-list"
+	tolBearerLowerCase      = "bearer-lower-case"
+	tolScopeNarrowed        = "scope-narrowed"
+	tolNVNotNetworkCode     = "nv-not-network-code"
+	tolExtensionErrorCodes  = "extension-error-codes"
+	tolClientAuthAny        = "client-auth-basic-or-form"
+	tolCommonalities06      = "commonalities-0.6"
+	tolCommonalities08      = "commonalities-0.8"
+	commonalitiesHeader     = "x-camara-commonalities"
+	codeNotAuthedByNetwork  = "NUMBER_VERIFICATION.USER_NOT_AUTHENTICATED_BY_MOBILE_NETWORK"
+	extensionCodeBadBearer  = "invalid_token"
+	narrowedScopeIndication = "scope"
+)
+
+func koneraTolerances() []Tolerance {
+	k := func(name, clause, description string) Tolerance {
+		return Tolerance{Provider: koneraProvider, Name: name, Clause: clause, Description: description}
+	}
+	return []Tolerance{
+		k(tolInvalidClient400, "RFC6749 5.2", "Wrong client credentials sent without the Authorization header get 400 invalid_client, not 401."),
+		k(tolSeveralChallenges, "RFC9110 11.6.1", "Every 401 offers several WWW-Authenticate challenges, Basic first."),
+		k(tolRedirect303, "RFC9700 4.12", "Every redirect of the authorization walk is a 303."),
+		k(tolRedirect308, "RFC9110 15.4.9", "Every redirect of the authorization walk is a 308 (the walk's requests are GETs)."),
+		k(tolCacheControlList, "RFC9111 5.2", "Token responses send Cache-Control: no-cache, no-store."),
+		k(tolBearerLowerCase, "RFC6749 5.1", "Token responses say token_type bearer in lower case."),
+		k(tolScopeNarrowed, "RFC6749 3.3", "A requested scope the client may not have is dropped from the grant instead of refused."),
+		k(tolNVNotNetworkCode, "CAMARA NV phoneNumberVerify_403.2_not_authenticated_using_network_or_sim_based_authentication",
+			"Number Verification refuses a 2-legged token as not authenticated by the mobile network."),
+		k(tolExtensionErrorCodes, "RFC6749 8.5", "The code exchange refuses a bad bearer with invalid_token, a registered extension code."),
+		k(tolClientAuthAny, "RFC6749 2.3.1", "The token endpoint takes client credentials by HTTP Basic and in the form, whatever the client registered."),
+		k(tolCommonalities06, "CAMARA Commonalities 0.8 x-camara-commonalities", "CAMARA responses send x-camara-commonalities: 0.6."),
+		k(tolCommonalities08, "CAMARA Commonalities 0.8 x-camara-commonalities", "CAMARA responses send x-camara-commonalities: 0.8.0."),
+	}
+}
+
+// Tolerances lists every tolerance of every provider, sorted by provider and name.
+func Tolerances() []Tolerance {
+	var all []Tolerance
+	for _, spec := range providerSpecs() {
+		if spec.tolerances != nil {
+			all = append(all, spec.tolerances()...)
+		}
+	}
+	slices.SortFunc(all, func(a, b Tolerance) int {
+		return cmp.Or(cmp.Compare(a.Provider, b.Provider), cmp.Compare(a.Name, b.Name))
+	})
+	return all
+}
+
+// ProviderTolerances lists one provider's tolerances, sorted by name.
+func ProviderTolerances(provider string) []Tolerance {
+	var out []Tolerance
+	for _, t := range Tolerances() {
+		if t.Provider == provider {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// ResolveTolerances sorts the tolerances a person named by the sandbox they apply to, as
+// ResolveFaults does faults.
+func ResolveTolerances(names, providers []string) (map[string][]string, error) {
+	return resolveNames("tolerance", names, providers, func(provider, name string) bool {
+		return slices.ContainsFunc(ProviderTolerances(provider), func(t Tolerance) bool { return t.Name == name })
+	})
+}
