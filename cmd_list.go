@@ -11,14 +11,19 @@ import (
 	"github.com/telconform/telconform/profiles"
 )
 
-// listFlows prints every built-in flow and the check packs.
+// listFlows prints every built-in flow and the check packs; with --scenarios, every CAMARA
+// test-definition scenario with the checks that cover it, or why none can.
 func (a *app) listFlows(args []string) int {
-	if len(args) > 0 {
-		return a.fail(exitUsage, "flows takes no arguments")
+	scenarios := len(args) == 1 && args[0] == "--scenarios"
+	if len(args) > 0 && !scenarios {
+		return a.fail(exitUsage, "flows takes no arguments but --scenarios")
 	}
 	cat, err := flows.Builtin()
 	if err != nil {
 		return a.fail(exitUsage, "built-in flows are broken: %v", err)
+	}
+	if scenarios {
+		return a.listScenarios(cat.All())
 	}
 	w := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "FLOW\tSTEPS\tTITLE")
@@ -63,5 +68,32 @@ func (a *app) listProfiles(args []string) int {
 	if len(problems) > 0 {
 		return exitUsage
 	}
+	return exitOK
+}
+
+// listScenarios prints each official CAMARA scenario, by feature, with what covers it.
+func (a *app) listScenarios(fs []*flows.Flow) int {
+	covered, total := 0, 0
+	feature := ""
+	for _, c := range flows.ScenarioCoverage(fs) {
+		total++
+		if c.Scenario.Feature != feature {
+			feature = c.Scenario.Feature
+			fmt.Fprintf(a.stdout, "\n%s\n", feature)
+		}
+		fmt.Fprintf(a.stdout, "  %s\n      %s\n", c.Scenario.Tag, c.Scenario.Title)
+		switch {
+		case len(c.Checks) > 0:
+			covered++
+			for _, id := range c.Checks {
+				fmt.Fprintf(a.stdout, "      covered by %s\n", id)
+			}
+		case c.Scenario.Untestable != "":
+			fmt.Fprintf(a.stdout, "      not covered: %s\n", c.Scenario.Untestable)
+		default:
+			fmt.Fprintf(a.stdout, "      not covered yet\n")
+		}
+	}
+	fmt.Fprintf(a.stdout, "\n%d of %d scenarios covered\n", covered, total)
 	return exitOK
 }

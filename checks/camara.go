@@ -27,6 +27,18 @@ var CamaraError = register(&Pack{
 			},
 		},
 		{
+			ID: "camara.error.www-authenticate", Level: LevelWarn, Ref: "RFC9110 15.5.2",
+			Explain: "HTTP requires a challenge on every 401; CAMARA's documents do not ask for one, so its absence is a warning.",
+			Target:  "header WWW-Authenticate",
+			eval: func(ev *Evidence) verdict {
+				if ev.Status != 401 {
+					return notApplicable("not a 401 response")
+				}
+				v := header(ev, "WWW-Authenticate")
+				return holds(v.Kind == KindString && len(ParseChallenges(v.Str)) > 0, "at least one challenge", v)
+			},
+		},
+		{
 			ID: "camara.error.message", Level: LevelFail, Ref: "CAMARA Design Guide 3.1 ErrorInfo",
 			Explain: "message is required; it explains the error to a person.",
 			Target:  "body message",

@@ -42,7 +42,7 @@ func redirectEvidence(location string, mod func(*Evidence)) *Evidence {
 }
 
 func camaraEvidence(body string) *Evidence {
-	return &Evidence{Status: 401, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(body)}
+	return &Evidence{Status: 401, Header: http.Header{"Content-Type": {"application/json"}, "Www-Authenticate": {`Bearer realm="x"`}}, Body: []byte(body)}
 }
 
 const camaraOK = `{"status":401,"code":"UNAUTHENTICATED","message":"no token"}`
@@ -90,6 +90,8 @@ func TestPackChecksPassAndFail(t *testing.T) {
 			camaraEvidence(`{"status":400,"code":"UNAUTHENTICATED","message":"no token"}`), Fail},
 		{CamaraError, "camara.error.code", camaraEvidence(camaraOK),
 			camaraEvidence(`{"status":401,"message":"no token"}`), Fail},
+		{CamaraError, "camara.error.www-authenticate", camaraEvidence(camaraOK),
+			func() *Evidence { e := camaraEvidence(camaraOK); e.Header.Del("Www-Authenticate"); return e }(), Warn},
 		{CamaraError, "camara.error.message", camaraEvidence(camaraOK),
 			camaraEvidence(`{"status":401,"code":"UNAUTHENTICATED"}`), Fail},
 	}

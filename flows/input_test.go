@@ -34,7 +34,7 @@ func TestDeviceWalkWithAPersonPasses(t *testing.T) {
 	if d := deviations(run); len(d) > 0 || run.Status != checks.Pass {
 		t.Fatalf("run %s: %v", run.Status, d)
 	}
-	if len(asked) != 4 || asked[0].Name != "callback_authorize" || !strings.Contains(asked[0].Prompt, "mobile data") {
+	if len(asked) != 5 || asked[0].Name != "callback_authorize" || !strings.Contains(asked[0].Prompt, "mobile data") {
 		t.Errorf("asked %d times, first %+v", len(asked), asked[0])
 	}
 	s := stepOf(t, run, "konera.number-verification", "authorize")

@@ -287,6 +287,15 @@ func faultProbes() map[string]func(p *probe) {
 			token := p.mint(accessToken{clientID: DefaultClientID, scopes: []string{"openid"}, device: koneraDeviceNumber})
 			p.see("verify", p.verify(token, koneraDeviceNumber).status == http.StatusOK)
 		},
+		faultUnknownClientRedirected: func(p *probe) {
+			params := authorizeParams()
+			params.Set("client_id", "stranger")
+			p.see("unknown client", strings.HasPrefix(p.walk(params).header.Get("Location"), DefaultRedirectURI))
+		},
+		faultUnauthenticatedNoChallenge: func(p *probe) {
+			r := p.check("", koneraSwappedNumber, "")
+			p.see("no token", r.status == http.StatusUnauthorized && r.header.Get("WWW-Authenticate") == "")
+		},
 		faultCommonalitiesMalformed: func(p *probe) {
 			r := p.check(p.clientToken(""), koneraSwappedNumber, "")
 			p.see("check", r.header.Get("x-camara-commonalities") == "v0.6")

@@ -242,7 +242,9 @@ func (k *konera) authenticate(r *http.Request, asMissing, asUnknown *caller) (ca
 // unauthenticated refuses a CAMARA request without valid credentials. The body is the generic
 // one Commonalities requires whatever the reason; the challenge satisfies RFC 9110 15.5.2.
 func (k *konera) unauthenticated(w http.ResponseWriter, r *http.Request) {
-	k.as.style.challenge(w, `Bearer realm="konera"`)
+	if !k.faults.on(faultUnauthenticatedNoChallenge) {
+		k.as.style.challenge(w, `Bearer realm="konera"`)
+	}
 	k.camara.writeError(w, r, http.StatusUnauthorized, codeUnauthenticated,
 		"Request not authenticated due to missing, invalid, or expired credentials.")
 }

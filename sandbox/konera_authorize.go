@@ -24,7 +24,7 @@ var (
 // agent by a cookie, and the user agent is sent on to the operator.
 func (k *konera) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	query := r.URL.Query()
-	if len(query["client_id"]) != 1 || query.Get("client_id") != k.client.id {
+	if (len(query["client_id"]) != 1 || query.Get("client_id") != k.client.id) && !k.faults.on(faultUnknownClientRedirected) {
 		writeOAuthError(w, http.StatusBadRequest, "invalid_request", "unknown client_id")
 		return
 	}

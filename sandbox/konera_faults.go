@@ -22,6 +22,8 @@ const (
 	faultLocationUnparseable        = "location-unparseable"
 	faultAuthorizeErrorUnregistered = "authorize-error-unregistered"
 	faultRedirectURIUnchecked       = "redirect-uri-unchecked"
+	faultUnknownClientRedirected    = "unknown-client-redirected"
+	faultUnauthenticatedNoChallenge = "camara-401-no-challenge"
 	faultCodeReusable               = "code-reusable"
 	faultTokenRedirectURIUnchecked  = "token-redirect-uri-unchecked"
 	faultAPIAcceptsInvalidToken     = "api-accepts-invalid-token"
@@ -130,6 +132,8 @@ func koneraFaults() []Fault {
 			[]string{"oauth2.redirect.error-code", "oauth2.redirect.expected-error"}, nil),
 		k(faultRedirectURIUnchecked, "RFC6749 4.1.2.1", "The authorize endpoint redirects to whatever redirect_uri it is given.",
 			[]string{"oauth2.redirect.not-redirected"}, nil),
+		k(faultUnknownClientRedirected, "RFC6749 4.1.2.1", "The authorize endpoint redirects for a client_id it does not know.",
+			[]string{"authorize-unknown-client/oauth2.redirect.not-redirected"}, nil),
 		k(faultCodeReusable, "RFC6749 4.1.2", "Authorization codes can be exchanged more than once.",
 			[]string{"code-reuse/oauth2.token.not-issued", "code-reuse/oauth2.error.expected"},
 			because(whyNoError, onSteps([]string{"code-reuse"}, oauthErrorChecks...)...)),
@@ -189,6 +193,8 @@ func koneraFaults() []Fault {
 			[]string{"camara.error.message"}, nil),
 		k(faultCamaraStatusMismatch, "CAMARA Design Guide 3.1 ErrorInfo", "CAMARA error bodies say status 400 whatever the HTTP status is.",
 			[]string{"camara.error.status"}, nil),
+		k(faultUnauthenticatedNoChallenge, "RFC9110 15.5.2", "CAMARA endpoints answer 401 without a WWW-Authenticate challenge.",
+			[]string{"camara.error.www-authenticate"}, nil),
 		k(faultXCorrelatorNotEchoed, "CAMARA Design Guide 5.8.5", "CAMARA endpoints do not send the x-correlator header back.",
 			[]string{"camara.x-correlator.echoed"}, nil),
 		k(faultCommonalitiesMalformed, "CAMARA Commonalities 0.8 x-camara-commonalities", "CAMARA responses send x-camara-commonalities: v0.6 (not a release number).",

@@ -36,14 +36,15 @@ const (
 )
 
 func labFaults() []Fault {
-	f := func(name, description string) Fault {
-		return Fault{Provider: labProvider, Name: name, Description: description}
+	f := func(name, description string, breaks []string) Fault {
+		return Fault{Provider: labProvider, Name: name, Description: description, Clause: "telconform lab", Breaks: breaks}
 	}
 	return []Fault{
-		f(faultNeverReady, "Jobs never become ready, however often they are polled."),
-		f(faultWebhookNotSent, "Webhooks are acknowledged but never sent."),
-		f(faultWebhookToken, "Webhooks carry a bearer token other than the one registered."),
-		f(faultJWTUnchecked, "whoami accepts an application JWT whatever key signed it, and however old."),
+		f(faultNeverReady, "Jobs never become ready, however often they are polled.", []string{"lab.job.ready"}),
+		f(faultWebhookNotSent, "Webhooks are acknowledged but never sent.", []string{"await.received"}),
+		f(faultWebhookToken, "Webhooks carry a bearer token other than the one registered.", []string{"lab.webhook.bearer"}),
+		f(faultJWTUnchecked, "whoami accepts an application JWT whatever key signed it, and however old.",
+			onSteps([]string{"other-key-refused", "expired-refused", "audience-refused"}, "http.status")),
 	}
 }
 

@@ -61,7 +61,7 @@ func TestNewAcceptsEveryFault(t *testing.T) {
 func TestFaultsList(t *testing.T) {
 	want := []string{
 		"access-token-missing", "api-accepts-invalid-token", "api-internal-error", "authorize-error-unregistered",
-		"camara-error-no-code", "camara-error-no-message", "camara-status-mismatch", "cc-refresh-token",
+		"camara-401-no-challenge", "camara-error-no-code", "camara-error-no-message", "camara-status-mismatch", "cc-refresh-token",
 		"client-assertion-refused", "client-assertion-unchecked", "client-basic-refused",
 		"client-credentials-refused", "client-post-refused", "code-exchange-refused", "code-missing", "code-reusable",
 		"commonalities-malformed",
@@ -71,7 +71,7 @@ func TestFaultsList(t *testing.T) {
 		"public-client-refused", "redirect-307", "redirect-uri-unchecked", "sim-swap-accepts-missing-token", "state-not-echoed",
 		"swap-date-not-rfc3339", "swap-not-detected", "swapped-as-string", "token-bearer-unchecked",
 		"token-error-200", "token-error-unregistered", "token-not-json", "token-redirect-uri-unchecked",
-		"token-type-missing", "unauthorized-client", "verify-accepts-2legged", "verify-accepts-missing-token",
+		"token-type-missing", "unauthorized-client", "unknown-client-redirected", "verify-accepts-2legged", "verify-accepts-missing-token",
 		"verify-always-false", "verify-always-true", "verify-scope-unchecked", "wrong-secret-accepted", "x-correlator-not-echoed",
 	}
 	var got []string
