@@ -15,6 +15,7 @@ import (
 	"github.com/telconform/telconform/checks"
 	"github.com/telconform/telconform/flows"
 	"github.com/telconform/telconform/internal/launch"
+	"github.com/telconform/telconform/internal/termtext"
 	"github.com/telconform/telconform/profiles"
 	"github.com/telconform/telconform/reports"
 	"github.com/telconform/telconform/sandbox"
@@ -236,7 +237,7 @@ func (a *app) progress(e flows.Event) {
 		if d.Result.Reason != "" {
 			line += ": " + d.Result.Reason
 		}
-		fmt.Fprintln(a.stderr, line)
+		fmt.Fprintln(a.stderr, termtext.Line(line))
 	}
 }
 

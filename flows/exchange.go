@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/telconform/telconform/checks"
 )
@@ -88,24 +89,30 @@ func (x *execution) exchange(req *http.Request) (*checks.Evidence, error) {
 	if err != nil {
 		ex.Duration = time.Since(began)
 		ex.Error = transportError(err)
-		if errors.Is(err, context.DeadlineExceeded) && req.Context().Err() != nil && x.cancelled() == nil {
+		if x.timedOut(req) {
 			ex.Error = fmt.Sprintf("timed out: no answer within %s (--timeout)", s.runner.StepTimeout)
-			s.mu.Lock()
-			s.hung[req.URL.Host] = x.step.ID
-			s.mu.Unlock()
 		}
 		s.masker.learnText(ex.Error)
 		return nil, x.recorded(hop, ex, errors.New(ex.Error))
 	}
 	defer resp.Body.Close()
-	data, readErr := io.ReadAll(io.LimitReader(resp.Body, s.runner.readLimit()))
+	limit := s.runner.readLimit()
+	data, readErr := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	more := int64(len(data)) > limit
+	if more {
+		data = data[:limit]
+	}
 	ex.Duration = time.Since(began)
 	s.jar.SetCookies(req.URL, resp.Cookies())
 	s.masker.learnHeaders(resp.Header)
 	s.masker.learnBody(data)
-	ex.Response = &Response{Status: resp.StatusCode, Header: resp.Header.Clone(), Body: string(data), Size: len(data)}
+	ex.Response = &Response{Status: resp.StatusCode, Header: resp.Header.Clone(), Body: string(data), Size: len(data), More: more}
 	if readErr != nil {
 		ex.Error = "reading the response body: " + transportError(readErr)
+		if x.timedOut(req) {
+			ex.Error = fmt.Sprintf("timed out: the body did not arrive within %s (--timeout); %d bytes came", s.runner.StepTimeout, len(data))
+		}
+		s.masker.learnText(ex.Error)
 		return nil, x.recorded(hop, ex, errors.New(ex.Error))
 	}
 	ev := &checks.Evidence{Status: resp.StatusCode, Header: resp.Header, Body: data, Duration: ex.Duration}
@@ -129,6 +136,18 @@ func (x *execution) exchange(req *http.Request) (*checks.Evidence, error) {
 		}
 	}
 	return ev, x.recorded(hop, ex, nil)
+}
+
+// timedOut reports whether req ran out of its time limit (rather than being cancelled with the
+// run), and if so marks its host as hung for the rest of the flow.
+func (x *execution) timedOut(req *http.Request) bool {
+	if !errors.Is(req.Context().Err(), context.DeadlineExceeded) || x.cancelled() != nil {
+		return false
+	}
+	x.s.mu.Lock()
+	x.s.hung[req.URL.Host] = x.step.ID
+	x.s.mu.Unlock()
+	return true
 }
 
 // cancelled is the error of the step's own context: set when the run, not the request's time
@@ -209,13 +228,15 @@ func (s *Session) maskResult(st StepResult) StepResult {
 func (s *Session) maskExchange(e Exchange) Exchange {
 	m := s.masker
 	limit := s.runner.bodyLimit()
-	body, _ := cut(m.Mask(e.Request.Body), limit)
+	body, _, _ := recordBody(m.Mask(e.Request.Body), len(e.Request.Body), limit)
 	e.Request = Request{Method: e.Request.Method, URL: m.Mask(e.Request.URL),
 		Header: s.maskHeaders(e.Request.Header), Body: body}
 	if e.Response != nil {
 		r := *e.Response
 		r.Header = s.maskHeaders(r.Header)
-		r.Body, r.Truncated = cut(m.Mask(r.Body), limit)
+		var truncated bool
+		r.Body, truncated, r.Binary = recordBody(m.Mask(r.Body), r.Size, limit)
+		r.Truncated = r.Truncated || truncated
 		e.Response = &r
 	}
 	e.Error = m.Mask(e.Error)
@@ -227,7 +248,7 @@ func (s *Session) maskReceived(r Received) Received {
 	r.URL = m.Mask(r.URL)
 	r.Header = s.maskHeaders(r.Header)
 	var truncated bool
-	r.Body, truncated = cut(m.Mask(r.Body), s.runner.bodyLimit())
+	r.Body, truncated, r.Binary = recordBody(m.Mask(r.Body), r.Size, s.runner.bodyLimit())
 	r.Truncated = r.Truncated || truncated
 	return r
 }
@@ -251,4 +272,23 @@ func cut(b string, n int) (string, bool) {
 		return b, false
 	}
 	return strings.ToValidUTF8(b[:n], ""), true
+}
+
+// hexExcerpt is how many bytes of a binary body the record shows.
+const hexExcerpt = 32
+
+// recordBody is a (masked) body as the record keeps it: text cut at the limit, or, for a body
+// that is not text (not UTF-8, or holding NUL bytes), its size and its first bytes in hex, which
+// a report and a terminal can both carry.
+func recordBody(b string, size, limit int) (body string, truncated, binary bool) {
+	if utf8.ValidString(b) && !strings.ContainsRune(b, 0) {
+		body, truncated = cut(b, limit)
+		return body, truncated, false
+	}
+	n := min(len(b), hexExcerpt)
+	more := ""
+	if n < len(b) {
+		more = " …"
+	}
+	return fmt.Sprintf("(binary, %d bytes) % x%s", size, b[:n], more), n < len(b), true
 }

@@ -147,14 +147,16 @@ func (m *Masker) learnHeaders(h http.Header) {
 					}
 				}
 			case "cookie":
+				// Only values long enough to be credentials: masking a consent=1 cookie would
+				// hide every 1 in the report.
 				for _, c := range strings.Split(value, ";") {
 					n, v, _ := strings.Cut(strings.TrimSpace(c), "=")
-					m.Add("cookie "+n, v)
+					m.learn("cookie "+n, v)
 				}
 			case "set-cookie":
 				first, _, _ := strings.Cut(value, ";")
 				n, v, _ := strings.Cut(strings.TrimSpace(first), "=")
-				m.Add("cookie "+n, v)
+				m.learn("cookie "+n, v)
 			}
 		}
 	}
@@ -179,21 +181,27 @@ func (m *Masker) learnForm(body string) {
 	}
 }
 
-// learnText registers sensitive query parameters quoted in free text, such as a Location the
-// HTTP client could not follow, quoted whole in its error.
+// learnText registers credentials quoted in free text: a Location that does not parse, an error
+// the transport quotes, a body that is not JSON. It looks for name=value pairs (a query, a form)
+// and "name": "value" members whose names say credential.
 func (m *Masker) learnText(text string) {
 	for _, match := range queryParam.FindAllStringSubmatch(text, -1) {
-		if secretParam(match[1]) {
-			if v, err := url.QueryUnescape(match[2]); err == nil {
-				m.learn(match[1], v)
+		if secretParam(match[2]) {
+			if v, err := url.QueryUnescape(match[3]); err == nil {
+				m.learn(match[2], v)
 			}
+			m.learn(match[2], match[3])
+		}
+	}
+	for _, match := range jsonMember.FindAllStringSubmatch(text, -1) {
+		if secretMembers[strings.ToLower(match[1])] {
 			m.learn(match[1], match[2])
 		}
 	}
 }
 
-// queryParam finds name=value pairs of a query inside text.
-var queryParam = regexp.MustCompile(`[?&;]([A-Za-z_][A-Za-z0-9_.-]*)=([^&\s"'<>#]+)`)
+// queryParam finds name=value pairs in text: after ?, &, ; or a space, or at the start.
+var queryParam = regexp.MustCompile(`(^|[?&;\s"'])([A-Za-z_][A-Za-z0-9_.-]*)=([^&\s"'<>#]+)`)
 
 // SecretName reports whether a variable's name says it holds a credential, so that a value
 // generated under it is masked (a notification token, a bogus bearer) and a profile that puts
@@ -209,14 +217,32 @@ func SecretName(name string) bool {
 	return false
 }
 
-// learnBody registers the values of sensitive JSON members at any depth of a JSON body.
+// learnBody registers the credentials a body carries: sensitive JSON members at any depth when it
+// parses; when it does not (cut short, or not JSON at all), sensitive members found in its text,
+// form-encoded parameters, and anything shaped like a JWT.
 func (m *Masker) learnBody(body []byte) {
-	walkJSON(body, func(key, value string) {
-		if secretMembers[strings.ToLower(key)] {
-			m.learn(key, value)
-		}
-	})
+	if len(body) == 0 {
+		return
+	}
+	if json.Valid(body) {
+		walkJSON(body, func(key, value string) {
+			if secretMembers[strings.ToLower(key)] {
+				m.learn(key, value)
+			}
+		})
+	} else {
+		m.learnText(string(body))
+	}
+	for _, jwt := range jwtShape.FindAll(body, -1) {
+		m.learn("jwt", string(jwt))
+	}
 }
+
+// jwtShape is a compact JWS: a JSON header starting {" in base64url, then two more segments.
+var jwtShape = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*`)
+
+// jsonMember finds "name": "value" in text that does not parse as JSON; the value may be cut off.
+var jsonMember = regexp.MustCompile(`"([A-Za-z_][A-Za-z0-9_.-]*)"\s*:\s*"((?:[^"\\]|\\.)*)`)
 
 // learnQuery registers sensitive parameters of a URL (a code in a redirect, a key in a query).
 func (m *Masker) learnQuery(u *url.URL) {
@@ -232,12 +258,25 @@ func (m *Masker) learnQuery(u *url.URL) {
 	}
 }
 
-// maskOutcome masks what a check reports: a "got" may quote a token.
+// maxOutcomeText is how much of a check's expected and got a record keeps, once masked.
+const maxOutcomeText = 240
+
+// maskOutcome masks what a check reports (a "got" may quote a token), then cuts it to size:
+// masking first means no part of a secret survives the cut.
 func (m *Masker) maskOutcome(o checks.Outcome) checks.Outcome {
-	o.Expected = m.Mask(o.Expected)
-	o.Got = m.Mask(o.Got)
+	o.Expected = clipText(m.Mask(o.Expected), maxOutcomeText)
+	o.Got = clipText(m.Mask(o.Got), maxOutcomeText)
 	o.Reason = m.Mask(o.Reason)
 	return o
+}
+
+// clipText cuts s to n runes, marking the cut.
+func clipText(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
 
 // walkJSON calls fn for every string member of every object in a JSON document.

@@ -22,7 +22,11 @@ type Response struct {
 	Header    http.Header `json:"headers,omitempty"`
 	Body      string      `json:"body,omitempty"`
 	Truncated bool        `json:"truncated,omitempty"`
-	Size      int         `json:"size"` // bytes of body received, before truncation
+	Binary    bool        `json:"binary,omitempty"` // Body is a hex excerpt: the body was not text
+	Size      int         `json:"size"`             // bytes of body read, before truncation
+	// More says the body went on past the runner's read limit: Size bytes were read, no more,
+	// and the checks saw only those.
+	More bool `json:"more,omitempty"`
 }
 
 // Exchange is one request and what came of it: a response, or the error that stopped it.
@@ -42,6 +46,7 @@ type Received struct {
 	Header    http.Header `json:"headers,omitempty"`
 	Body      string      `json:"body,omitempty"`
 	Truncated bool        `json:"truncated,omitempty"`
+	Binary    bool        `json:"binary,omitempty"`
 	Size      int         `json:"size"`
 	At        time.Time   `json:"at"`
 }

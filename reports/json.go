@@ -92,7 +92,9 @@ type jsonResponse struct {
 	Headers   http.Header `json:"headers"`
 	Body      string      `json:"body,omitempty"`
 	Truncated bool        `json:"truncated,omitempty"`
+	Binary    bool        `json:"binary,omitempty"`
 	Size      int         `json:"size"`
+	More      bool        `json:"more,omitempty"` // the body went on past the read limit
 }
 
 type jsonCheck struct {
@@ -223,7 +225,7 @@ func jsonExchangeOf(ex flows.Exchange) jsonExchange {
 	}
 	if r := ex.Response; r != nil {
 		je.Response = &jsonResponse{Status: r.Status, Headers: headersOf(r.Header), Body: r.Body,
-			Truncated: r.Truncated, Size: r.Size}
+			Truncated: r.Truncated, Binary: r.Binary, Size: r.Size, More: r.More}
 	}
 	return je
 }

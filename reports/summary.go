@@ -5,11 +5,11 @@ import (
 	"io"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/telconform/telconform/checks"
 	"github.com/telconform/telconform/flows"
+	"github.com/telconform/telconform/internal/termtext"
 )
 
 // maxFindings is how many lines of findings the summary shows under one flow. The summary has to
@@ -47,9 +47,9 @@ func Summary(w io.Writer, run *flows.RunResult, meta Meta, written []string) {
 		}
 	}
 	for _, t := range run.Targets {
-		b.WriteString("\n" + oneLine(strings.TrimSpace(t.Name+"  "+t.Title)) + "\n")
+		b.WriteString("\n" + termtext.Line(strings.TrimSpace(t.Name+"  "+t.Title)) + "\n")
 		for _, f := range t.Flows {
-			fmt.Fprintf(&b, "  %-5s %-*s    %s\n", word(f.Status), width, oneLine(f.ID), stepCounts(f.Steps))
+			fmt.Fprintf(&b, "  %-5s %-*s    %s\n", word(f.Status), width, termtext.Line(f.ID), stepCounts(f.Steps))
 			writeFindings(&b, findings(f.Steps))
 		}
 	}
@@ -147,7 +147,7 @@ func writeFindings(b *strings.Builder, fs []finding) {
 			return
 		}
 		line := fmt.Sprintf("        %c %s  %s", f.mark, f.step, f.text)
-		b.WriteString(clip(oneLine(line), maxLine) + "\n")
+		b.WriteString(clip(termtext.Line(line), maxLine) + "\n")
 	}
 }
 
@@ -187,17 +187,6 @@ func runTime(d time.Duration) string {
 		return fmt.Sprintf("%.2fs", d.Seconds())
 	}
 	return d.Round(time.Second).String()
-}
-
-// oneLine keeps a value from a provider on its line: a newline in a reason or a "got" would break
-// the layout, and an escape sequence would reach the terminal or the CI log as a command.
-func oneLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
 }
 
 // clip cuts s to n characters, marking the cut with "...".

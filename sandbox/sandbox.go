@@ -95,6 +95,7 @@ func providerSpecs() []providerSpec {
 	return []providerSpec{
 		{name: koneraProvider, build: newKonera, faults: koneraFaults, tolerances: koneraTolerances},
 		{name: labProvider, build: newLab, faults: labFaults, hidden: true},
+		{name: hostileProvider, build: newHostile, faults: func() []Fault { return nil }, hidden: true},
 	}
 }
 

@@ -107,7 +107,7 @@ func askInput(asks chan<- inputAsk) flows.Input {
 	return func(ctx context.Context, req flows.InputRequest) (flows.Answer, error) {
 		reply := make(chan inputReply, 1)
 		select {
-		case asks <- inputAsk{req: req, reply: reply}:
+		case asks <- inputAsk{req: printableInput(req), reply: reply}:
 		case <-ctx.Done():
 			return flows.Answer{}, ctx.Err()
 		}

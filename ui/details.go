@@ -202,8 +202,11 @@ func exchangeLines(st Styles, ex flows.Exchange, width int) []string {
 	out = append(out, headerLines(st, r.Header)...)
 	if r.Body != "" {
 		out = append(out, bodyLines(r.Body, width)...)
-		if r.Truncated {
-			out = append(out, st.Muted.Render(fmt.Sprintf("… (%d bytes in all; the report keeps the first part)", r.Size)))
+		switch {
+		case r.More:
+			out = append(out, st.Muted.Render(fmt.Sprintf("… (longer than %s: telconform stopped reading there; the report keeps the first part)", byteSize(r.Size))))
+		case r.Truncated && !r.Binary:
+			out = append(out, st.Muted.Render(fmt.Sprintf("… (%s in all; the report keeps the first part)", byteSize(r.Size))))
 		}
 	}
 	return out
@@ -327,4 +330,19 @@ func roundDuration(d time.Duration) string {
 		return fmt.Sprintf("%d ms", d.Milliseconds())
 	}
 	return d.Round(10 * time.Millisecond).String()
+}
+
+// byteSize is a size the way a person reads it: 812 bytes, 64 KiB, 10 MiB.
+func byteSize(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return plural(n, "byte")
 }

@@ -34,7 +34,7 @@ func newEngine(p *profiles.Profile, prepared *launch.Run, target *flows.Target, 
 		stop: cancel, done: make(chan struct{})}
 	e.driver = runner.NewDriver([]*flows.Target{target}, func(ev flows.Event) {
 		select {
-		case e.events <- ev:
+		case e.events <- printable(ev):
 		case <-ctx.Done():
 		}
 	})

@@ -1,0 +1,87 @@
+package ui
+
+import (
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/exp/teatest"
+
+	"github.com/telconform/telconform/internal/leak"
+	"github.com/telconform/telconform/profiles"
+	"github.com/telconform/telconform/sandbox"
+)
+
+// TestJourneyHostileProviderOnScreen runs the hostile provider's flows (tokens long and cut,
+// a code in a Location that does not parse, the client secret echoed back, escape sequences, a
+// binary body…) in the real interface, then draws every step's detail pane the way the screen
+// does at any width. No secret the provider issued and not the client secret, whole or in any
+// 16-character piece, appears; neither does any raw control character a provider sent.
+func TestJourneyHostileProviderOnScreen(t *testing.T) {
+	const clientSecret = "MARKER-hostile-ui-secret-81c4"
+	p, err := profiles.Find("../testdata/hostile.toml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := testOptions(t)
+	opts.Profiles = []*profiles.Profile{p}
+	opts.Launch.Sandbox = sandbox.Options{ClientSecret: clientSecret}
+	opts.Launch.Walk = "agent"
+	opts.Runner.StepTimeout = 300 * time.Millisecond // the drip step waits this long
+
+	tm := start(t, opts)
+	waitFor(t, tm, "hostile")
+	keys(tm, "j", "j", "enter")
+	waitFor(t, tm, "Flows of A provider that misbehaves on purpose")
+	keys(tm, "m", "a")
+	waitFor(t, tm, "✗ drip")
+	keys(tm, "q")
+	fm := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(Model)
+	defer fm.Close()
+	frames, _ := io.ReadAll(tm.FinalOutput(t))
+
+	secrets := []string{clientSecret}
+	for _, sb := range fm.engines["hostile"].prepared.Sandboxes {
+		secrets = append(secrets, sb.Issued()...)
+	}
+	if len(secrets) < 14 {
+		t.Fatalf("only %d secrets: the flows did not run", len(secrets))
+	}
+	screens := map[string]string{"frames": string(frames)}
+	recs := fm.records["hostile"]
+	for _, f := range p.SelectedFlows() {
+		fr, ok := recs[f.ID]
+		if !ok || len(fr.Steps) != len(f.Steps) {
+			t.Fatalf("%s: no full record", f.ID)
+		}
+		for i, s := range f.Steps {
+			res := fr.Steps[i]
+			if res.Pending {
+				t.Errorf("%s/%s did not run", f.ID, s.ID)
+			}
+			for _, width := range []int{40, 80, 200} {
+				screens[f.ID+"/"+s.ID] += renderStep(fm.c.styles, stepView{step: s, res: &res}, width)
+			}
+		}
+	}
+	for name, text := range screens {
+		for _, s := range leak.Find(text, secrets) {
+			t.Errorf("%s shows (part of) the secret %.20s… (%d characters)", name, s, len(s))
+		}
+		for _, raw := range []string{"\x1b]0;", "\x1b[2J\x1b[H", "\x07", "\x7f", "\u009b", "\u202e"} {
+			if strings.Contains(text, raw) {
+				t.Errorf("%s holds the provider's raw %q", name, raw)
+			}
+		}
+	}
+	for name, want := range map[string]string{
+		"hostile.bytes/control": `before\x1b[2J\x1b[Hafter\x1b]0;retitled\x07\rover\x7fend`, // the body, written out
+		"hostile.bytes/binary":  "(binary, 2048 bytes) ",
+		"hostile.secrets/echo":  "[secret:client_secret]",
+	} {
+		if !strings.Contains(screens[name], want) {
+			t.Errorf("%s does not show %s:\n%s", name, want, screens[name])
+		}
+	}
+}
