@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"github.com/telconform/telconform/flows"
 	"github.com/telconform/telconform/internal/launch"
 	"github.com/telconform/telconform/internal/termtext"
+	"github.com/telconform/telconform/internal/tomlfile"
 	"github.com/telconform/telconform/profiles"
 	"github.com/telconform/telconform/reports"
 	"github.com/telconform/telconform/sandbox"
@@ -112,8 +114,11 @@ func (a *app) parseRun(args []string) (o runOptions, code int, stop bool) {
 	if o.walk != "" && o.walk != flows.WalkAgent && o.walk != flows.WalkDevice {
 		return o, a.fail(exitUsage, "--walk %s: use agent (telconform follows the redirects) or device (a person, on the phone)", o.walk), true
 	}
-	if o.maxWait < 0 || o.timeout <= 0 {
-		return o, a.fail(exitUsage, "--max-wait and --timeout take a positive duration, as in 30s"), true
+	if o.maxWait < 0 {
+		return o, a.fail(exitUsage, "--max-wait %s: a wait cannot be negative; give a duration such as 10m (0, the default, skips every wait step)", o.maxWait), true
+	}
+	if o.timeout <= 0 {
+		return o, a.fail(exitUsage, "--timeout %s: give a positive duration, such as 30s", o.timeout), true
 	}
 	for _, f := range o.faults {
 		if !knownFault(f) {
@@ -157,6 +162,9 @@ func (a *app) headless(ctx context.Context, o runOptions) int {
 	if code := a.checkFlowFilter(profs, o.flows); code != exitOK {
 		return code
 	}
+	if code := a.checkVarNames(profs, o); code != exitOK {
+		return code
+	}
 	prepared, err := launch.Prepare(profs, a.launchOptions(o))
 	if err != nil {
 		fmt.Fprintln(a.stderr, err)
@@ -182,9 +190,17 @@ func (a *app) headless(ctx context.Context, o runOptions) int {
 	meta := reports.Meta{Tool: "telconform", Version: toolVersion()}
 	var written []string
 	writeFailed := false
+	abort := a.abort
+	if abort == nil {
+		abort = context.Background()
+	}
 	for _, p := range o.reports {
-		if err := reports.WriteFile(p, &run, meta); err != nil {
-			fmt.Fprintf(a.stderr, "telconform: %v\n", err)
+		if err := reports.WriteFile(abort, p, &run, meta); err != nil {
+			if errors.Is(err, errInterruptedAgain) {
+				fmt.Fprintf(a.stderr, "telconform: %s not written (interrupted a second time): any previous report there is as it was\n", p)
+			} else {
+				fmt.Fprintf(a.stderr, "telconform: %v\n", err)
+			}
 			writeFailed = true
 			continue
 		}
@@ -192,7 +208,7 @@ func (a *app) headless(ctx context.Context, o runOptions) int {
 	}
 	reports.Summary(a.stdout, &run, meta, written)
 	switch {
-	case run.Interrupted:
+	case run.Interrupted || abort.Err() != nil:
 		return exitInterrupted
 	case writeFailed:
 		return exitUsage
@@ -206,12 +222,21 @@ func (a *app) headless(ctx context.Context, o runOptions) int {
 // broken one is reported on stderr with exit 2 before the screen is taken over.
 func (a *app) interactive(ctx context.Context, o runOptions) int {
 	opts := ui.Options{Launch: a.launchOptions(o), Runner: a.runner(o), CallbackAddr: o.callbackAddr, Version: toolVersion()}
+	checked := opts.Profiles
 	if len(o.profiles) > 0 {
 		profs, code := a.loadProfiles(o.profiles)
 		if code != exitOK {
 			return code
 		}
-		opts.Profiles = profs
+		opts.Profiles, checked = profs, profs
+	} else if len(o.vars) > 0 {
+		// --var applies to whichever profile the person picks: check it against all of them.
+		builtin, _ := profiles.Builtin()
+		found, _ := profiles.Discover(profiles.SearchPath(a.env))
+		checked = append(builtin, found...)
+	}
+	if code := a.checkVarNames(checked, o); code != exitOK {
+		return code
 	}
 	if o.debugFile != "" {
 		f, err := os.OpenFile(o.debugFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
@@ -252,6 +277,17 @@ func checkReportPath(path string) error {
 	if err != nil || !st.IsDir() {
 		return fmt.Errorf("--report %s: directory %s does not exist", path, dir)
 	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return fmt.Errorf("--report %s: that is a directory; name a file in it", path)
+	}
+	// Reports are written to a temporary file beside path, then renamed over it: try that now,
+	// so that an unwritable directory is found before the run, not after.
+	probe, err := os.CreateTemp(dir, ".telconform-probe-*")
+	if err != nil {
+		return fmt.Errorf("--report %s: cannot write in %s (%v)", path, dir, errors.Unwrap(err))
+	}
+	probe.Close()
+	os.Remove(probe.Name())
 	return nil
 }
 
@@ -285,6 +321,15 @@ func (a *app) loadProfiles(names []string) ([]*profiles.Profile, int) {
 			problems = append(problems, err.Error())
 			continue
 		}
+		// Reports, the interface and --var all tell profiles apart by name.
+		if i := slices.IndexFunc(out, func(q *profiles.Profile) bool { return q.Name == p.Name }); i >= 0 {
+			msg := fmt.Sprintf("%q is also the name of %s, selected before it: give one of them another name", p.Name, out[i].Source)
+			if out[i].Source == p.Source {
+				msg = fmt.Sprintf("profile %s is selected twice: name it once", p.Name)
+			}
+			problems = append(problems, p.ErrAt("name", msg).Error())
+			continue
+		}
 		out = append(out, p)
 	}
 	if len(problems) > 0 {
@@ -292,6 +337,32 @@ func (a *app) loadProfiles(names []string) ([]*profiles.Profile, int) {
 		return nil, exitUsage
 	}
 	return out, exitOK
+}
+
+// checkVarNames makes sure every --var names a variable some selected profile's flows use, so
+// that a misspelt name is not silently ignored.
+func (a *app) checkVarNames(ps []*profiles.Profile, o runOptions) int {
+	var known []string
+	for _, p := range ps {
+		for _, n := range p.Settable(p.Selected(o.flows)) {
+			if !slices.Contains(known, n) {
+				known = append(known, n)
+			}
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(o.vars)) {
+		if slices.Contains(known, name) {
+			continue
+		}
+		msg := fmt.Sprintf("--var %s: no selected flow uses a variable %q", name, name)
+		if s := tomlfile.Closest(name, known); s != "" {
+			msg += fmt.Sprintf(" (did you mean %s?)", s)
+		} else {
+			msg += " (they take " + strings.Join(known, ", ") + ")"
+		}
+		return a.fail(exitUsage, "%s", msg)
+	}
+	return exitOK
 }
 
 // checkFlowFilter makes sure every --flow names a flow some selected profile can run.

@@ -23,7 +23,7 @@ func (a *app) validate(files []string) int {
 	for _, path := range files {
 		data, err := tomlfile.ReadFile(path)
 		if err != nil {
-			code = a.fail(exitUsage, "%v", err)
+			code = a.fail(exitUsage, "%s: %v", path, err)
 			continue
 		}
 		if isFlowFile(data) {

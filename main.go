@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -31,13 +32,26 @@ const (
 	exitInterrupted = 130 // interrupted; the report of what ran is still written
 )
 
+// errInterruptedAgain is why a report is not written: a second Ctrl-C.
+var errInterruptedAgain = errors.New("interrupted a second time")
+
+// main wires Ctrl-C (and SIGTERM) in three stages. The first stops the run: the steps under way
+// are cancelled and the reports of what ran are written. The second stops writing them: a report
+// being written is abandoned, the previous one stays as it was and no temporary file is left.
+// A third ends the process the ordinary way.
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	ctx, interrupt := context.WithCancel(context.Background())
+	abort, abortWrites := context.WithCancelCause(context.Background())
 	go func() {
-		<-ctx.Done()
-		stop() // a second Ctrl-C ends the process the ordinary way
+		<-sigs
+		interrupt()
+		<-sigs
+		abortWrites(errInterruptedAgain)
+		signal.Stop(sigs)
 	}()
-	a := &app{stdout: os.Stdout, stderr: os.Stderr, env: os.LookupEnv, isTerminal: stdoutIsTerminal}
+	a := &app{stdout: os.Stdout, stderr: os.Stderr, env: os.LookupEnv, isTerminal: stdoutIsTerminal, abort: abort}
 	os.Exit(a.run(ctx, os.Args[1:]))
 }
 
@@ -54,6 +68,8 @@ type app struct {
 	// tests use them to interrupt a run part-way and to collect what the sandboxes issued.
 	onEvent   func(flows.Event)
 	onSandbox func(*sandbox.Sandbox)
+	// abort is done at a second Ctrl-C: reports not yet written are abandoned. Nil means never.
+	abort context.Context
 }
 
 func (a *app) run(ctx context.Context, args []string) int {

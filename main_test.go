@@ -152,39 +152,100 @@ client_id = "acme-client"
 client_secret = "${env:ACME_SECRET}"
 `
 
-// TestBadProfilesExitTwoWithOneLine covers what a person gets wrong in a profile: each gives
-// exit 2 and one line on stderr naming the file, the line and the key, and no report.
-func TestBadProfilesExitTwoWithOneLine(t *testing.T) {
+// TestBadInputExitsTwoWithOneLine is the bad-input table: what a person gets wrong in a profile or
+// on the command line. Each is caught before anything runs (no report is written, nothing is
+// printed on stdout) and gives exit 2 and one line on stderr that names the file and line, or the
+// flag, and says what to do. {dir} in a case stands for the test's directory.
+func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 	tests := []struct {
-		name, edit, with, want string
+		name       string
+		edit, with string            // a change to badProfile (run with --profile {dir}/acme.toml)
+		env        map[string]string // the environment, for ${env:} references
+		args       []string          // the command line; default: --report {dir}/r.json --profile {dir}/acme.toml
+		want       string
 	}{
-		{"syntax", `title = "Acme"`, `title = "Acme`, "acme.toml:2: title: TOML syntax"},
-		{"unknown key", `client_id =`, `clientid =`, `acme.toml:7: vars.clientid: unknown variable: no flow of this profile uses "clientid" (did you mean "client_id"?)`},
-		{"unknown top-level key", `title =`, `titel =`, `acme.toml:2: titel: unknown key (did you mean "title"?)`},
-		{"wrong type", `title = "Acme"`, `title = 3`, "acme.toml:2: title: wrong type: got an integer, want a string"},
-		{"unset env", "", "", "acme.toml:10: secrets.client_secret: environment variable ACME_SECRET is not set"},
+		{name: "TOML syntax", edit: `title = "Acme"`, with: `title = "Acme`, want: "{dir}/acme.toml:2: title: TOML syntax"},
+		{name: "misspelt variable", edit: `client_id =`, with: `clientid =`,
+			want: `{dir}/acme.toml:7: vars.clientid: unknown variable: no flow of this profile uses "clientid" (did you mean "client_id"?)`},
+		{name: "misspelt key", edit: `title =`, with: `titel =`, want: `{dir}/acme.toml:2: titel: unknown key (did you mean "title"?)`},
+		{name: "wrong type", edit: `title = "Acme"`, with: `title = 3`, want: "{dir}/acme.toml:2: title: wrong type: got an integer, want a string"},
+		{name: "unset environment variable", want: "{dir}/acme.toml:10: secrets.client_secret: environment variable ACME_SECRET is not set"},
+		{name: "secret under [vars]", edit: `client_id = "acme-client"`, with: "client_id = \"acme-client\"\napi_key = \"k\"",
+			want: `{dir}/acme.toml:8: vars.api_key: api_key looks like a secret: move it to [secrets]`},
+		{name: "host-less URL", edit: `"https://auth.acme.example/token"`, with: `"https://"`,
+			want: `{dir}/acme.toml:6: vars.token_url: "https://" has no host, and step konera.client-credentials/token sends requests to it: write an absolute URL`},
+		{name: "malformed URL", edit: `"https://auth.acme.example/token"`, with: `"https://auth acme.example/token"`,
+			want: `{dir}/acme.toml:6: vars.token_url: "https://auth acme.example/token" is not a URL (invalid character " " in host name)`},
+		{name: "relative URL from the environment", edit: `"https://auth.acme.example/token"`, with: `"${env:ACME_TOKEN_URL}"`,
+			env:  map[string]string{"ACME_TOKEN_URL": "auth.acme.example/token", "ACME_SECRET": "s"},
+			want: `{dir}/acme.toml:6: vars.token_url: ${env:ACME_TOKEN_URL} is "auth.acme.example/token", which is not an absolute URL`},
+		{name: "flow file that never ends", edit: `flows = ["konera.client-credentials"]`, with: "flows = [\"konera.client-credentials\"]\nflow_files = [\"/dev/zero\"]",
+			want: `{dir}/acme.toml:4: flow_files: cannot read /dev/zero: not a regular file`},
+		{name: "flow file missing", edit: `flows = ["konera.client-credentials"]`, with: "flows = [\"konera.client-credentials\"]\nflow_files = [\"acme-flows.toml\"]",
+			want: `{dir}/acme.toml:4: flow_files: cannot read acme-flows.toml: no such file or directory`},
+		{name: "misspelt --var", args: []string{"--report", "{dir}/r.json", "--var", "clientid=x"},
+			want: `telconform: --var clientid: no selected flow uses a variable "clientid" (did you mean client_id?)`},
+		{name: "--var that is not a URL", args: []string{"--report", "{dir}/r.json", "--var", "api_base=localhost:8080"},
+			want: `--var api_base: "localhost:8080" is not an absolute URL, and step konera.sim-swap/check-swapped sends requests to it`},
+		{name: "negative --max-wait", args: []string{"--report", "{dir}/r.json", "--max-wait", "-5s"},
+			want: "telconform: --max-wait -5s: a wait cannot be negative; give a duration such as 10m (0, the default, skips every wait step)"},
+		{name: "zero --timeout", args: []string{"--report", "{dir}/r.json", "--timeout", "0s"}, want: "telconform: --timeout 0s: give a positive duration, such as 30s"},
+		{name: "two profiles with one name", args: []string{"--report", "{dir}/r.json", "--profile", "{dir}/acme.toml", "--profile", "{dir}/acme-copy.toml"},
+			want: `{dir}/acme-copy.toml:1: name: "acme" is also the name of {dir}/acme.toml, selected before it: give one of them another name`},
+		{name: "report directory missing", args: []string{"--report", "{dir}/missing/r.json"}, want: "telconform: --report {dir}/missing/r.json: directory {dir}/missing does not exist"},
+		{name: "report path is a directory", args: []string{"--report", "{dir}/sub.json"}, want: "telconform: --report {dir}/sub.json: that is a directory; name a file in it"},
+		{name: "report directory unwritable", args: []string{"--report", "{unwritable}/r.json"}, want: "telconform: --report {unwritable}/r.json: cannot write in {unwritable}"},
+		{name: "report format unknown", args: []string{"--report", "{dir}/r.pdf"}, want: `telconform: --report {dir}/r.pdf: unknown report extension ".pdf": use .xml or .json`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			profile := filepath.Join(dir, "acme.toml")
-			src := badProfile
-			if tt.edit != "" {
-				src = strings.Replace(src, tt.edit, tt.with, 1)
-			}
-			if err := os.WriteFile(profile, []byte(src), 0o644); err != nil {
+			unwritable := filepath.Join(dir, "locked")
+			if err := os.Mkdir(unwritable, 0o500); err != nil {
 				t.Fatal(err)
 			}
-			report := filepath.Join(dir, "r.json")
-			r := runApp(t, context.Background(), &app{}, "--report", report, "--profile", profile)
+			if os.Geteuid() == 0 {
+				unwritable = "/proc" // root writes anywhere it has permission bits for; not here
+			}
+			if err := os.Mkdir(filepath.Join(dir, "sub.json"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			expand := func(s string) string {
+				return strings.NewReplacer("{dir}", dir, "{unwritable}", unwritable).Replace(s)
+			}
+			src := badProfile
+			if tt.edit != "" {
+				if !strings.Contains(src, tt.edit) {
+					t.Fatalf("badProfile has no %q", tt.edit)
+				}
+				src = strings.Replace(src, tt.edit, tt.with, 1)
+			}
+			for _, name := range []string{"acme.toml", "acme-copy.toml"} {
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			args := []string{"--report", "{dir}/r.json", "--profile", "{dir}/acme.toml"}
+			if tt.args != nil {
+				args = tt.args
+			}
+			for i := range args {
+				args[i] = expand(args[i])
+			}
+			env := tt.env
+			a := &app{env: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}
+			r := runApp(t, context.Background(), a, args...)
 			if r.code != exitUsage {
-				t.Fatalf("exit %d, want 2\n%s", r.code, r.stderr)
+				t.Fatalf("exit %d, want 2\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 			}
 			lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
-			if len(lines) != 1 || !strings.Contains(lines[0], filepath.Join(dir, tt.want)) {
-				t.Errorf("stderr %q, want one line containing %q", r.stderr, tt.want)
+			if want := expand(tt.want); len(lines) != 1 || !strings.Contains(lines[0], want) {
+				t.Errorf("stderr:\n%s\nwant one line containing:\n%s", r.stderr, want)
 			}
-			if _, err := os.Stat(report); err == nil {
+			if r.stdout != "" {
+				t.Errorf("something ran: stdout\n%s", r.stdout)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "r.json")); err == nil {
 				t.Error("a report was written for a run that never started")
 			}
 		})
@@ -200,8 +261,6 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 	}{
 		{[]string{}, "stdout is not a terminal: run headless with --report FILE"},
 		{[]string{"--bogus"}, "flag provided but not defined: -bogus"},
-		{[]string{"--report", filepath.Join(dir, "r.pdf")}, ".pdf"},
-		{[]string{"--report", filepath.Join(dir, "missing", "r.json")}, "does not exist"},
 		{[]string{"--report", rep, "--fault", "nope"}, "--fault nope: no such fault"},
 		{[]string{"--report", rep, "--flow", "nope.flow"}, "--flow nope.flow: no selected profile has this flow"},
 		{[]string{"--report", rep, "--profile", "nope"}, `no profile "nope"`},
@@ -262,6 +321,38 @@ func TestInterruptedRunStillWritesItsReport(t *testing.T) {
 	}
 	if !strings.Contains(r.stdout, "INTERRUPTED") {
 		t.Errorf("summary:\n%s", r.stdout)
+	}
+}
+
+// A second Ctrl-C while the reports are written abandons them: the previous report stays as it
+// was, no temporary file is left beside it, and the exit code says interrupted.
+func TestSecondInterruptKeepsThePreviousReport(t *testing.T) {
+	dir := t.TempDir()
+	report := filepath.Join(dir, "r.json")
+	if err := os.WriteFile(report, []byte("the previous report"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	abort, abortWrites := context.WithCancelCause(context.Background())
+	a := &app{abort: abort, onEvent: func(e flows.Event) {
+		if d, ok := e.(flows.StepDone); ok && d.Result.ID == "token" {
+			cancel()                         // the first Ctrl-C
+			abortWrites(errInterruptedAgain) // and the second, before the report is written
+		}
+	}}
+	r := runApp(t, ctx, a, "--report", report)
+	if r.code != exitInterrupted {
+		t.Fatalf("exit %d, want 130\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if data, _ := os.ReadFile(report); string(data) != "the previous report" {
+		t.Errorf("the previous report became %.60q", data)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("the directory holds %d entries: a temporary file was left", len(entries))
+	}
+	if !strings.Contains(r.stderr, report+" not written (interrupted a second time)") {
+		t.Errorf("stderr:\n%s", r.stderr)
 	}
 }
 

@@ -46,7 +46,7 @@ func Load(path string) (*Profile, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, &notFound{what: path}
 		}
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return Parse(path, filepath.Dir(path), data)
 }

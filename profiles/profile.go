@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/telconform/telconform/flows"
@@ -92,7 +93,13 @@ func Parse(file, dir string, data []byte) (*Profile, error) {
 	}
 	p.Source, p.dir, p.doc = file, dir, doc
 	var errs tomlfile.FileErrors
-	at := func(key, msg string) { errs = append(errs, p.ErrAt(key, msg)) }
+	reported := map[string]bool{}
+	at := func(key, msg string) {
+		if !reported[key] { // one problem per key: the first is the one to fix
+			reported[key] = true
+			errs = append(errs, p.ErrAt(key, msg))
+		}
+	}
 	if p.Name == "" {
 		at("name", "a profile needs a name (lower case, as in acme-sandbox)")
 	} else if !validProfileName(p.Name) {
@@ -136,7 +143,9 @@ func Parse(file, dir string, data []byte) (*Profile, error) {
 	p.loadFlows(at)
 	p.checkListeners(at)
 	p.checkUnused(at)
+	p.checkURLVars(at)
 	if len(errs) > 0 {
+		sort.SliceStable(errs, func(i, j int) bool { return errs[i].Line < errs[j].Line })
 		return nil, errs
 	}
 	return &p, nil
@@ -337,6 +346,21 @@ func (p *Profile) Needs(selected []*flows.Flow, extra map[string]string) map[str
 		}
 	}
 	return missing
+}
+
+// Settable lists the variables --var can set for the selected flows: every variable they take
+// from the profile (its own, the client's credentials) and every answer to a question they would
+// otherwise ask a person.
+func (p *Profile) Settable(selected []*flows.Flow) []string {
+	out := p.needs(selected)
+	for _, f := range selected {
+		for _, n := range f.Answers() {
+			if !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
 }
 
 // EnvNames lists the environment variables the profile reads, sorted.

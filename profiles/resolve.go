@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -119,6 +120,20 @@ func (p *Profile) Resolve(opts Options) (*flows.Target, error) {
 	}
 	for k, v := range opts.Vars {
 		t.Vars[k] = v
+	}
+	uses := urlUses(selected)
+	for _, name := range slices.Sorted(maps.Keys(uses)) {
+		v, ok := t.Vars[name]
+		if !ok {
+			continue
+		}
+		if _, fromFlag := opts.Vars[name]; fromFlag {
+			if msg := urlMessage(v, strconv.Quote(v), uses[name]); msg != "" {
+				return nil, fmt.Errorf("--var %s: %s", name, msg)
+			}
+		} else if msg := urlMessage(v, fmt.Sprintf("%s is %q, which", p.Vars[name], v), uses[name]); msg != "" {
+			errs = append(errs, p.ErrAt("vars."+name, msg))
+		}
 	}
 	if len(errs) > 0 {
 		sort.SliceStable(errs, func(i, j int) bool { return errs[i].Line < errs[j].Line })

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -16,8 +17,13 @@ const reportMode = 0o644
 // writeAtomic renders into a temporary file beside path, then renames it over path. The rename
 // is atomic on the same file system, which is why the temporary file lives in the destination's
 // directory: a reader sees the old report or the new one, and a failed render, a full disk or an
-// unwritable directory leaves the old one untouched. The temporary file is removed on any error.
-func writeAtomic(path string, render func(io.Writer) error) (err error) {
+// unwritable directory leaves the old one untouched. The temporary file is removed on any error,
+// and when ctx is done before the rename: every write checks it, so a second Ctrl-C stops a long
+// render at once.
+func writeAtomic(ctx context.Context, path string, render func(io.Writer) error) (err error) {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("write %s: %w", path, context.Cause(ctx))
+	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -34,7 +40,7 @@ func writeAtomic(path string, render func(io.Writer) error) (err error) {
 		}
 	}()
 
-	buf := bufio.NewWriter(tmp)
+	buf := bufio.NewWriter(ctxWriter{ctx, tmp})
 	if err := render(buf); err != nil {
 		return err
 	}
@@ -48,5 +54,21 @@ func writeAtomic(path string, render func(io.Writer) error) (err error) {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
+	if err := ctx.Err(); err != nil {
+		return context.Cause(ctx)
+	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// ctxWriter refuses to write once its context is done.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if c.ctx.Err() != nil {
+		return 0, context.Cause(c.ctx)
+	}
+	return c.w.Write(p)
 }

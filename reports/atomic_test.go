@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"io/fs"
@@ -52,7 +53,7 @@ func TestWriteFileReplacesTheReport(t *testing.T) {
 			if err := os.WriteFile(path, []byte("the previous report"), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			if err := WriteFile(path, testRun(), testMeta); err != nil {
+			if err := WriteFile(context.Background(), path, testRun(), testMeta); err != nil {
 				t.Fatal(err)
 			}
 			var want bytes.Buffer
@@ -75,7 +76,7 @@ func TestWriteFileFailedRenderKeepsThePreviousReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	cause := errors.New("renderer gave up")
-	err := writeAtomic(path, func(w io.Writer) error {
+	err := writeAtomic(context.Background(), path, func(w io.Writer) error {
 		io.WriteString(w, "half a report")
 		return cause
 	})
@@ -89,7 +90,7 @@ func TestWriteFileFailedRenderKeepsThePreviousReport(t *testing.T) {
 func TestWriteFileMissingDirectory(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "missing", "r.json")
-	err := WriteFile(path, testRun(), testMeta)
+	err := WriteFile(context.Background(), path, testRun(), testMeta)
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("error = %v, want one that says the directory does not exist", err)
 	}
@@ -109,7 +110,7 @@ func TestWriteFileFailedRenameCleansUp(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(path, "inside"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	err := WriteFile(path, testRun(), testMeta)
+	err := WriteFile(context.Background(), path, testRun(), testMeta)
 	if err == nil || !strings.HasPrefix(err.Error(), "write "+path+": rename ") {
 		t.Fatalf("error = %v, want the failed rename", err)
 	}
@@ -132,7 +133,7 @@ func TestWriteFileUnwritableDirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.Chmod(dir, 0o700) })
-	err := WriteFile(path, testRun(), testMeta)
+	err := WriteFile(context.Background(), path, testRun(), testMeta)
 	if !errors.Is(err, fs.ErrPermission) || !strings.HasPrefix(err.Error(), "write "+path+": ") {
 		t.Errorf("error = %v, want a permission error naming %s", err, path)
 	}
@@ -143,9 +144,44 @@ func TestWriteFileUnwritableDirectory(t *testing.T) {
 func TestWriteFileUnknownExtension(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "r.txt")
-	err := WriteFile(path, testRun(), testMeta)
+	err := WriteFile(context.Background(), path, testRun(), testMeta)
 	if want := "write " + path + `: unknown report extension ".txt": use .xml or .json`; err == nil || err.Error() != want {
 		t.Errorf("error = %v, want %q", err, want)
 	}
 	assertOnly(t, dir)
+}
+
+// A write that its context stops part-way (a second Ctrl-C) keeps the previous report and leaves
+// no temporary file, whether the stop comes during a long render or after the last byte.
+func TestWriteFileStoppedKeepsThePreviousReport(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		after int // bytes written after the stop
+	}{{"during a long render", 64 << 10}, {"after the last byte", 0}} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "r.json")
+			if err := os.WriteFile(path, []byte("the previous report"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			stopped := errors.New("interrupted a second time")
+			ctx, stop := context.WithCancelCause(context.Background())
+			wrote := 0
+			err := writeAtomic(ctx, path, func(w io.Writer) error {
+				io.WriteString(w, "half a report")
+				stop(stopped)
+				n, err := w.Write(make([]byte, c.after))
+				wrote = n
+				return err
+			})
+			if !errors.Is(err, stopped) {
+				t.Errorf("err = %v, want the stop's cause", err)
+			}
+			if c.after > 0 && wrote == c.after {
+				t.Errorf("all %d bytes after the stop were accepted", wrote)
+			}
+			assertContent(t, path, "the previous report")
+			assertOnly(t, dir, "r.json")
+		})
+	}
 }

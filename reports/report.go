@@ -9,6 +9,7 @@
 package reports
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -82,14 +83,14 @@ func extensions() string {
 }
 
 // WriteFile writes the report whose format the path's extension names. The file is replaced
-// atomically, so an interrupted or failed write leaves the previous report in place. Errors are
-// one line naming the path and the cause.
-func WriteFile(path string, run *flows.RunResult, meta Meta) error {
+// atomically, so a failed write, or one that ctx stops (a second Ctrl-C), leaves the previous
+// report in place and no temporary file. Errors are one line naming the path and the cause.
+func WriteFile(ctx context.Context, path string, run *flows.RunResult, meta Meta) error {
 	f, err := ForPath(path)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	return writeAtomic(path, func(w io.Writer) error { return f.Write(w, run, meta) })
+	return writeAtomic(ctx, path, func(w io.Writer) error { return f.Write(w, run, meta) })
 }
 
 // orEmpty lets every writer accept a nil run and render it as a run that did nothing, rather than

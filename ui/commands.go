@@ -177,7 +177,7 @@ func writeReportCmd(path string, e *engine, meta reports.Meta) tea.Cmd {
 		run := e.driver.Result()
 		f, err := reports.ForPath(path)
 		if err == nil {
-			err = reports.WriteFile(path, &run, meta)
+			err = reports.WriteFile(context.Background(), path, &run, meta)
 		}
 		return reportWrittenMsg{path: path, format: f.Name, err: err, run: run}
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"reflect"
 	"regexp"
@@ -69,28 +70,38 @@ func (d *Doc) AtLine(line int, key, msg string) *FileError {
 }
 
 // ReadFile reads a file a person named, refusing anything larger than MaxFileSize or that is not
-// a regular file (a device such as /dev/zero never ends).
+// a regular file (a device such as /dev/zero never ends). Errors say what is wrong, not which
+// file: the caller names it the way the person wrote it.
 func ReadFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, withoutPath(err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, err
+		return nil, withoutPath(err)
 	}
 	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
+		return nil, errors.New("not a regular file")
 	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
-		return nil, err
+		return nil, withoutPath(err)
 	}
 	if len(data) > MaxFileSize {
-		return nil, fmt.Errorf("%s is larger than %d MiB: a profile or flow file is a few kilobytes", path, MaxFileSize>>20)
+		return nil, fmt.Errorf("larger than %d MiB, and a profile or flow file is a few kilobytes", MaxFileSize>>20)
 	}
 	return data, nil
+}
+
+// withoutPath unwraps an *fs.PathError to its cause ("no such file or directory").
+func withoutPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // typeErrorPattern picks apart BurntSushi/toml's type mismatch errors, which carry the line and
