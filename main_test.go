@@ -69,15 +69,21 @@ type jsonReport struct {
 
 func readJSON(t *testing.T, path string) jsonReport {
 	t.Helper()
+	var r jsonReport
+	readJSONInto(t, path, &r)
+	return r
+}
+
+// readJSONInto reads the JSON report at path into v, the part of it a test looks at.
+func readJSONInto(t *testing.T, path string, v any) {
+	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r jsonReport
-	if err := json.Unmarshal(data, &r); err != nil {
+	if err := json.Unmarshal(data, v); err != nil {
 		t.Fatalf("%s does not parse: %v", path, err)
 	}
-	return r
 }
 
 type junit struct {

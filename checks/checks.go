@@ -39,12 +39,16 @@ const (
 	Pass  Status = "pass"
 	Info  Status = "info"  // an info-level check that did not hold
 	Skip  Status = "skip"  // not evaluated: not applicable, or the step never got a response
+	Fixed Status = "fixed" // a deviation the profile lists as known, which now holds
+	Known Status = "known" // a deviation the profile lists as known, which still does not hold
 	Warn  Status = "warn"  // a warn-level check that did not hold
 	Fail  Status = "fail"  // a fail-level check that did not hold
 	Error Status = "error" // a step that could not run at all
 )
 
-var severity = map[Status]int{Pass: 0, Info: 1, Skip: 1, Warn: 2, Fail: 3, Error: 4}
+// A known deviation and a fixed one do not fail a run: both say the profile's list of known
+// deviations needs a look, a fixed one more urgently, but neither is news about the provider.
+var severity = map[Status]int{Pass: 0, Info: 1, Skip: 1, Fixed: 2, Known: 3, Warn: 4, Fail: 5, Error: 6}
 
 // Worse returns the more severe of a and b. Skip counts as no worse than info: a skipped check
 // says nothing about the provider.

@@ -156,7 +156,8 @@ func (r *RunResult) Summarize() Summary {
 func stepStatus(outcomes []checks.Outcome) checks.Status {
 	st := checks.Pass
 	for _, o := range outcomes {
-		if o.Status == checks.Fail || o.Status == checks.Warn {
+		switch o.Status {
+		case checks.Fail, checks.Warn, checks.Known, checks.Fixed:
 			st = checks.Worse(st, o.Status)
 		}
 	}

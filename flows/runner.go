@@ -29,6 +29,24 @@ type Target struct {
 	Listeners map[string]Listener
 	// Faults are the sandbox faults switched on for this target, recorded in reports.
 	Faults []string
+	// Known are the deviations the profile expects from the provider; Skips the steps it does
+	// not offer.
+	Known []Deviation
+	Skips []StepSkip
+}
+
+// Deviation is a check a provider is known to fail on one step, on purpose or until a fix ships:
+// its outcome is reported as known (the run does not fail on it) or, once it holds, as fixed.
+type Deviation struct {
+	Flow, Step, Check string
+	Reason            string
+}
+
+// StepSkip is a step a provider does not offer (an optional operation): it is skipped, with the
+// reason, and steps that need what it would have captured are skipped after it.
+type StepSkip struct {
+	Flow, Step string
+	Reason     string
 }
 
 // ListenerKey is how Target.Listeners names the listener of one flow.

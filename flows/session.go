@@ -130,7 +130,7 @@ func (s *Session) Step(ctx context.Context, i int) StepResult {
 	defer s.running.Unlock()
 	st := s.flow.Steps[i]
 	s.emit(StepStarted{Where: s.where(i), Step: st})
-	s.record(i, s.runStep(ctx, i, st))
+	s.record(i, s.applyKnown(st, s.runStep(ctx, i, st)))
 	fr := s.Result()
 	res := fr.Steps[i]
 	for _, o := range res.Outcomes {
@@ -150,6 +150,11 @@ func (s *Session) record(i int, res StepResult) {
 func (s *Session) runStep(ctx context.Context, i int, st *Step) StepResult {
 	start, began := s.clock.Now(), time.Now()
 	res := StepResult{ID: st.ID, Title: st.Title, Explain: st.Explain, Kind: st.Kind.Name(), Started: start}
+	for _, sk := range s.target.Skips {
+		if sk.Flow == s.flow.ID && sk.Step == st.ID {
+			return s.skipped(st, "the profile skips it: "+sk.Reason)
+		}
+	}
 	if reason := s.unmetRequirement(st); reason != "" {
 		return s.skipped(st, reason)
 	}
@@ -202,6 +207,36 @@ func (s *Session) runStep(ctx context.Context, i int, st *Step) StepResult {
 	s.capture(st, ev, &res)
 	res.Outcomes = append(x.outcomes, s.evaluate(st, ev)...)
 	res.Status = stepStatus(res.Outcomes)
+	return res
+}
+
+// applyKnown marks the outcomes of the deviations the profile lists for this step: known while the
+// check still does not hold, fixed once it does. A check that was not evaluated stays skipped: it
+// says nothing either way.
+func (s *Session) applyKnown(st *Step, res StepResult) StepResult {
+	marked := false
+	for _, d := range s.target.Known {
+		if d.Flow != s.flow.ID || d.Step != st.ID {
+			continue
+		}
+		for i, o := range res.Outcomes {
+			if o.ID != d.Check {
+				continue
+			}
+			switch o.Status {
+			case checks.Skip:
+				continue
+			case checks.Pass:
+				o.Status, o.Reason = checks.Fixed, "listed as a known deviation ("+d.Reason+"), and it holds now: take it out of the profile"
+			default:
+				o.Status, o.Reason = checks.Known, "known deviation: "+d.Reason
+			}
+			res.Outcomes[i], marked = o, true
+		}
+	}
+	if marked && res.Status != checks.Error && res.Status != checks.Skip {
+		res.Status = stepStatus(res.Outcomes)
+	}
 	return res
 }
 

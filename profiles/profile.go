@@ -46,6 +46,10 @@ type Profile struct {
 	Listeners map[string]ListenerSettings `toml:"listeners"`
 	Vars      map[string]string           `toml:"vars"`
 	Secrets   map[string]string           `toml:"secrets"`
+	// Known lists the deviations the provider is known to have ([[known]]): CI stays green on
+	// them and goes red on anything new. Skip lists the steps it does not offer ([[skip]]).
+	Known []KnownDeviation `toml:"known"`
+	Skip  []SkippedStep    `toml:"skip"`
 
 	// Source is the file the profile came from ("built-in" for embedded ones).
 	Source  string `toml:"-"`
@@ -67,6 +71,22 @@ type ClientSettings struct {
 	AssertionAudience string `toml:"assertion_audience"`
 	// KeyID is the kid of the client's key, sent in assertions.
 	KeyID string `toml:"key_id"`
+}
+
+// KnownDeviation is one [[known]] entry: a check the provider fails on one step of one flow
+// (check ids repeat across steps, so all three are named), and why.
+type KnownDeviation struct {
+	Flow   string `toml:"flow"`
+	Step   string `toml:"step"`
+	Check  string `toml:"check"`
+	Reason string `toml:"reason"`
+}
+
+// SkippedStep is one [[skip]] entry: a step the provider does not offer, and why.
+type SkippedStep struct {
+	Flow   string `toml:"flow"`
+	Step   string `toml:"step"`
+	Reason string `toml:"reason"`
 }
 
 // ListenerSettings is one entry of [listeners].
@@ -144,6 +164,7 @@ func Parse(file, dir string, data []byte) (*Profile, error) {
 	p.checkListeners(at)
 	p.checkUnused(at)
 	p.checkURLVars(at)
+	p.checkExceptions(at)
 	if len(errs) > 0 {
 		sort.SliceStable(errs, func(i, j int) bool { return errs[i].Line < errs[j].Line })
 		return nil, errs

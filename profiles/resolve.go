@@ -103,6 +103,12 @@ func (p *Profile) Resolve(opts Options) (*flows.Target, error) {
 	}
 	t := &flows.Target{Name: p.Name, Title: p.Title, Source: p.Source, Sandbox: p.Sandbox, Flows: selected,
 		Vars: map[string]string{}, Secrets: map[string]string{}, Client: p.clientAuth(), MaxWait: opts.MaxWait, Walk: walk}
+	for _, k := range p.Known {
+		t.Known = append(t.Known, flows.Deviation{Flow: k.Flow, Step: k.Step, Check: k.Check, Reason: k.Reason})
+	}
+	for _, s := range p.Skip {
+		t.Skips = append(t.Skips, flows.StepSkip{Flow: s.Flow, Step: s.Step, Reason: s.Reason})
+	}
 	var errs tomlfile.FileErrors
 	for _, group := range []struct {
 		prefix string

@@ -112,8 +112,8 @@ type jsonCheck struct {
 // Count keys every JSON summary carries, zero or not and in this order, so a consumer can read
 // `.summary.checks.fail` without first asking whether it exists.
 var (
-	stepCountKeys  = []checks.Status{checks.Pass, checks.Fail, checks.Warn, checks.Skip, checks.Error}
-	checkCountKeys = []checks.Status{checks.Pass, checks.Fail, checks.Warn, checks.Info, checks.Skip, checks.Error}
+	stepCountKeys  = []checks.Status{checks.Pass, checks.Fail, checks.Warn, checks.Skip, checks.Error, checks.Known, checks.Fixed}
+	checkCountKeys = []checks.Status{checks.Pass, checks.Fail, checks.Warn, checks.Info, checks.Skip, checks.Error, checks.Known, checks.Fixed}
 )
 
 // jsonTime is the one timestamp format of the JSON report: RFC 3339 with the offset the run

@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -71,6 +72,12 @@ func Summary(w io.Writer, run *flows.RunResult, meta Meta, written []string) {
 	if n := s.Checks[checks.Error]; n > 0 {
 		fmt.Fprintf(&b, ", %d errored", n)
 	}
+	if n := s.Checks[checks.Known]; n > 0 {
+		fmt.Fprintf(&b, ", %d known", n)
+	}
+	if n := s.Checks[checks.Fixed]; n > 0 {
+		fmt.Fprintf(&b, ", %d fixed (take them out of the profile's [[known]])", n)
+	}
 	b.WriteString("\n")
 	if len(written) > 0 {
 		b.WriteString("Reports: " + strings.Join(written, ", ") + "\n")
@@ -78,8 +85,8 @@ func Summary(w io.Writer, run *flows.RunResult, meta Meta, written []string) {
 	io.WriteString(w, b.String())
 }
 
-// finding is one line under a flow: a mark (x failed, ! warned, - skipped), the step it belongs
-// to, and what happened.
+// finding is one line under a flow: a mark (x failed, ! warned, + fixed, ~ known, - skipped), the
+// step it belongs to, and what happened.
 type finding struct {
 	mark byte
 	step string
@@ -87,10 +94,11 @@ type finding struct {
 }
 
 // findings lists what a reader of the summary must know about a flow's steps, most serious first
-// (failures and errors, then warnings, then skipped steps), each group in step order, so that
-// when the list is cut the failures are what remains.
+// (failures and errors, then warnings, known deviations that now hold, known deviations, then
+// skipped steps), each group in step order, so that when the list is cut the failures are what
+// remains.
 func findings(steps []flows.StepResult) []finding {
-	var bad, warned, skipped []finding
+	var bad, warned, fixed, known, skipped []finding
 	for _, st := range steps {
 		switch st.Status {
 		case checks.Error:
@@ -108,10 +116,14 @@ func findings(steps []flows.StepResult) []finding {
 				bad = append(bad, finding{'x', st.ID, checkLine(o)})
 			case o.Status == checks.Warn:
 				warned = append(warned, finding{'!', st.ID, checkLine(o)})
+			case o.Status == checks.Fixed:
+				fixed = append(fixed, finding{'+', st.ID, "fixed: " + o.ID + " holds now: take it out of the profile's [[known]]"})
+			case o.Status == checks.Known:
+				known = append(known, finding{'~', st.ID, "known (" + strings.TrimPrefix(o.Reason, "known deviation: ") + "): " + checkLine(o)})
 			}
 		}
 	}
-	return group(append(append(bad, warned...), skipped...))
+	return group(slices.Concat(bad, warned, fixed, known, skipped))
 }
 
 // group folds findings that say the same thing about several steps into one line ("x token,
@@ -161,7 +173,7 @@ func stepCounts(steps []flows.StepResult) string {
 	for _, c := range []struct {
 		status checks.Status
 		label  string
-	}{{checks.Fail, "failed"}, {checks.Error, "errored"}, {checks.Warn, "warned"}, {checks.Skip, "skipped"}} {
+	}{{checks.Fail, "failed"}, {checks.Error, "errored"}, {checks.Warn, "warned"}, {checks.Fixed, "fixed"}, {checks.Known, "known"}, {checks.Skip, "skipped"}} {
 		if n[c.status] > 0 {
 			s += fmt.Sprintf(", %d %s", n[c.status], c.label)
 		}

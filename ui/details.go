@@ -239,7 +239,7 @@ func bodyLines(body string, width int) []string {
 
 // orderOutcomes puts what needs attention first: failures, warnings, then passes and skips.
 func orderOutcomes(outcomes []checks.Outcome) []checks.Outcome {
-	rank := map[checks.Status]int{checks.Error: 0, checks.Fail: 0, checks.Warn: 1, checks.Info: 2, checks.Pass: 3, checks.Skip: 4}
+	rank := map[checks.Status]int{checks.Error: 0, checks.Fail: 0, checks.Warn: 1, checks.Fixed: 2, checks.Known: 2, checks.Info: 3, checks.Pass: 4, checks.Skip: 5}
 	out := append([]checks.Outcome(nil), outcomes...)
 	sort.SliceStable(out, func(i, j int) bool { return rank[out[i].Status] < rank[out[j].Status] })
 	return out
@@ -250,10 +250,14 @@ func statusMark(st Styles, s checks.Status) string {
 	switch s {
 	case checks.Pass:
 		return st.Pass.Render("✓")
+	case checks.Fixed:
+		return st.Pass.Render("+")
 	case checks.Fail, checks.Error:
 		return st.Fail.Render("✗")
 	case checks.Warn:
 		return st.Warn.Render("!")
+	case checks.Known:
+		return st.Warn.Render("~")
 	default:
 		return st.Skip.Render("-")
 	}
@@ -265,11 +269,14 @@ func outcomeLines(st Styles, o checks.Outcome, width int) []string {
 	switch o.Status {
 	case checks.Pass:
 		return []string{head + st.Muted.Render(": "+o.Got)}
-	case checks.Skip, checks.Info:
+	case checks.Skip, checks.Info, checks.Fixed:
 		return []string{head, st.Muted.Render("    " + o.Reason)}
 	}
 	// A check that did not hold gets the room to say why: target, expected, got, the clause.
 	out := []string{fmt.Sprintf("%s %s", mark, o.ID)}
+	if o.Status == checks.Known {
+		out = append(out, labelled("    known    ", strings.TrimPrefix(o.Reason, "known deviation: "), width)...)
+	}
 	out = append(out, labelled("    on       ", o.Target, width)...)
 	out = append(out, labelled("    expected ", o.Expected, width)...)
 	out = append(out, labelled("    got      ", o.Got, width)...)
@@ -307,7 +314,7 @@ func countOutcomes(outcomes []checks.Outcome) string {
 	for _, c := range []struct {
 		s     checks.Status
 		label string
-	}{{checks.Fail, "failed"}, {checks.Warn, "warned"}, {checks.Pass, "passed"}, {checks.Skip, "skipped"}} {
+	}{{checks.Fail, "failed"}, {checks.Warn, "warned"}, {checks.Fixed, "fixed"}, {checks.Known, "known"}, {checks.Pass, "passed"}, {checks.Skip, "skipped"}} {
 		if n[c.s] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n[c.s], c.label))
 		}

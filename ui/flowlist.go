@@ -115,8 +115,15 @@ func lastRun(st Styles, fr flows.FlowResult) string {
 			n[o.Status]++
 		}
 	}
-	return fmt.Sprintf("Last run: %s · checks %d passed, %d failed, %d warned",
+	line := fmt.Sprintf("Last run: %s · checks %d passed, %d failed, %d warned",
 		statusLabel(st, fr.Status), n[checks.Pass], n[checks.Fail], n[checks.Warn])
+	if k := n[checks.Known]; k > 0 {
+		line += fmt.Sprintf(", %d known", k)
+	}
+	if f := n[checks.Fixed]; f > 0 {
+		line += fmt.Sprintf(", %d fixed", f)
+	}
+	return line
 }
 
 func (s flowsScreen) keys() bindings {
@@ -140,11 +147,11 @@ func statusLabel(st Styles, s checks.Status) string {
 
 func statusStyle(st Styles, s checks.Status) lipgloss.Style {
 	switch s {
-	case checks.Pass:
+	case checks.Pass, checks.Fixed:
 		return st.Pass
 	case checks.Fail, checks.Error:
 		return st.Fail
-	case checks.Warn:
+	case checks.Warn, checks.Known:
 		return st.Warn
 	default:
 		return st.Skip

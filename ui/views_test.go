@@ -112,6 +112,19 @@ func TestRunViewFailedCheck(t *testing.T) {
 	}
 }
 
+// A deviation the profile lists shows as known, with its reason, ahead of the passes; the step's
+// mark and verdict say known, not fail.
+func TestRunViewKnownDeviation(t *testing.T) {
+	m := runAt(t)
+	st := failedStep()
+	st.Status = checks.Known
+	st.Outcomes[1].Status, st.Outcomes[1].Reason = checks.Known, "known deviation: the gateway strips it (ACME-7)"
+	m = events(m, stepDone(m, "konera.sim-swap", 0, st)...)
+	v := m.View()
+	contains(t, v, "~ token", "KNOWN · 42 ms", "1 known, 2 passed", "~ oauth2.token.cache-control-no-store",
+		"known    the gateway strips it (ACME-7)", "expected no-store")
+}
+
 func TestRunViewEvidenceScrolls(t *testing.T) {
 	m := runAt(t)
 	m = events(m, stepDone(m, "konera.sim-swap", 0, failedStep())...)
