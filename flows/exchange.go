@@ -117,17 +117,12 @@ func (x *execution) exchange(req *http.Request) (*checks.Evidence, error) {
 	}
 	ev := &checks.Evidence{Status: resp.StatusCode, Header: resp.Header, Body: data, Duration: ex.Duration}
 	if loc := resp.Header.Get("Location"); loc != "" && isRedirect(resp.StatusCode) {
-		u, err := req.URL.Parse(loc)
-		var ue *url.Error
-		switch {
-		case errors.As(err, &ue):
+		u, problem := parseLocation(req.URL, loc)
+		if problem != "" {
 			// Whatever it carries (a code) is learned from the text, since it cannot be parsed.
 			s.masker.learnText(loc)
-			ev.LocationProblem = fmt.Sprintf("the Location does not parse (%v): %s", ue.Err, loc)
-		case err != nil:
-			s.masker.learnText(loc)
-			ev.LocationProblem = "the Location does not parse: " + loc
-		default:
+			ev.LocationProblem = problem
+		} else {
 			ev.Redirect = u
 			s.masker.learnQuery(u)
 			if !strings.Contains(loc, "://") {
@@ -136,6 +131,20 @@ func (x *execution) exchange(req *http.Request) (*checks.Evidence, error) {
 		}
 	}
 	return ev, x.recorded(hop, ex, nil)
+}
+
+// parseLocation resolves a redirect's Location against the URL of the request that got it, as a
+// browser would, or says why it cannot: what a Location that does not parse carried is evidence.
+func parseLocation(base *url.URL, loc string) (*url.URL, string) {
+	u, err := base.Parse(loc)
+	var ue *url.Error
+	switch {
+	case errors.As(err, &ue):
+		return nil, fmt.Sprintf("the Location does not parse (%v): %s", ue.Err, loc)
+	case err != nil:
+		return nil, "the Location does not parse: " + loc
+	}
+	return u, ""
 }
 
 // timedOut reports whether req ran out of its time limit (rather than being cancelled with the
@@ -271,7 +280,10 @@ func cut(b string, n int) (string, bool) {
 	if len(b) <= n {
 		return b, false
 	}
-	return strings.ToValidUTF8(b[:n], ""), true
+	for n > 0 && !utf8.RuneStart(b[n]) {
+		n-- // not through a character: back to where it starts
+	}
+	return b[:n], true
 }
 
 // hexExcerpt is how many bytes of a binary body the record shows.

@@ -141,6 +141,7 @@ func (k *WalkKind) onDevice(ctx context.Context, x *execution, req *http.Request
 	if cb := strings.TrimSpace(ans.URL); cb != "" {
 		u, err := url.Parse(cb)
 		if err != nil || !reaches(u, until) {
+			s.masker.learnText(cb) // it may still carry the code
 			return nil, fmt.Errorf("the callback %q is not a URL on %s", cb, until.Redacted())
 		}
 		ev.Redirect = u

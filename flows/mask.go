@@ -200,8 +200,9 @@ func (m *Masker) learnText(text string) {
 	}
 }
 
-// queryParam finds name=value pairs in text: after ?, &, ; or a space, or at the start.
-var queryParam = regexp.MustCompile(`(^|[?&;\s"'])([A-Za-z_][A-Za-z0-9_.-]*)=([^&\s"'<>#]+)`)
+// queryParam finds name=value pairs in text: at the start, or after ?, &, ;, #, a space, a quote
+// or a bracket.
+var queryParam = regexp.MustCompile(`(^|[?&;#,(\s"'])([A-Za-z_][A-Za-z0-9_.-]*)=([^&\s"'<>#,)]+)`)
 
 // SecretName reports whether a variable's name says it holds a credential, so that a value
 // generated under it is masked (a notification token, a bogus bearer) and a profile that puts
