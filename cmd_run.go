@@ -27,6 +27,7 @@ import (
 // runOptions are the flags shared by the terminal UI and headless runs.
 type runOptions struct {
 	reports, profiles, flows, faults []string
+	tolerances                       []string
 	vars                             map[string]string
 	maxWait, timeout                 time.Duration
 	walk, debugFile, callbackAddr    string
@@ -34,8 +35,10 @@ type runOptions struct {
 }
 
 // runFlags defines the flags of a run on fs, filling o.
-func runFlags(fs *flag.FlagSet, o *runOptions) (reportPaths, profileNames, flowIDs, faults, vars *listFlag) {
-	reportPaths, profileNames, flowIDs, faults, vars = &listFlag{}, &listFlag{}, &listFlag{}, &listFlag{}, &listFlag{}
+func runFlags(fs *flag.FlagSet, o *runOptions) (vars *listFlag) {
+	vars = &listFlag{}
+	reportPaths, profileNames, flowIDs := (*listFlag)(&o.reports), (*listFlag)(&o.profiles), (*listFlag)(&o.flows)
+	faults, tolerances := (*listFlag)(&o.faults), (*listFlag)(&o.tolerances)
 	exts := make([]string, 0, len(reports.Formats()))
 	for _, f := range reports.Formats() {
 		exts = append(exts, f.Ext)
@@ -45,6 +48,7 @@ func runFlags(fs *flag.FlagSet, o *runOptions) (reportPaths, profileNames, flowI
 	fs.Var(flowIDs, "flow", "run only the flow `ID`; repeatable")
 	fs.Var(vars, "var", "set or override a profile variable, `NAME=VALUE`, in every selected profile; not for secrets; repeatable")
 	fs.Var(faults, "fault", "make a built-in sandbox deviate in the way `PROVIDER/NAME` says (a bare NAME when one selected sandbox has it); repeatable; telconform sandbox -h lists them")
+	fs.Var(tolerances, "tolerance", "make a built-in sandbox behave in a way the standards allow, `PROVIDER/NAME` (every check must still pass); repeatable; telconform sandbox -h lists them")
 	fs.DurationVar(&o.maxWait, "max-wait", 0, "run wait steps against real providers up to this `DURATION`; longer ones are skipped with the reason")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "give each request at most this `DURATION`")
 	fs.StringVar(&o.walk, "walk", "", "who follows authorization redirects: `WHO` is agent (telconform) or device (a person, on the phone; headless runs take the callback from --var callback_STEP=URL)")
@@ -82,7 +86,7 @@ func (a *app) usage() string {
 // parseRun reads the flags of a run; stop means return code at once (usage, help, version).
 func (a *app) parseRun(args []string) (o runOptions, code int, stop bool) {
 	fs := newFlagSet("telconform")
-	reportPaths, profileNames, flowIDs, faults, vars := runFlags(fs, &o)
+	vars := runFlags(fs, &o)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(a.stdout, a.usage())
@@ -97,7 +101,6 @@ func (a *app) parseRun(args []string) (o runOptions, code int, stop bool) {
 	if fs.NArg() > 0 {
 		return o, a.fail(exitUsage, "unexpected argument %q (telconform -h for usage)", fs.Arg(0)), true
 	}
-	o.reports, o.profiles, o.flows, o.faults = *reportPaths, *profileNames, *flowIDs, *faults
 	for _, p := range o.reports {
 		if err := checkReportPath(p); err != nil {
 			return o, a.fail(exitUsage, "%v", err), true
@@ -125,6 +128,11 @@ func (a *app) parseRun(args []string) (o runOptions, code int, stop bool) {
 			return o, a.fail(exitUsage, "--fault %s: no such fault (telconform sandbox -h lists them)", f), true
 		}
 	}
+	for _, f := range o.tolerances {
+		if !knownTolerance(f) {
+			return o, a.fail(exitUsage, "--tolerance %s: no such tolerance (telconform sandbox -h lists them)", f), true
+		}
+	}
 	return o, exitOK, false
 }
 
@@ -145,7 +153,7 @@ func (a *app) start(ctx context.Context, args []string) int {
 
 func (a *app) launchOptions(o runOptions) launch.Options {
 	return launch.Options{Env: a.env, Vars: o.vars, Flows: o.flows, MaxWait: o.maxWait, Walk: o.walk,
-		Faults: o.faults, SandboxClock: a.sandboxClock, Sandbox: a.sandbox}
+		Faults: o.faults, Tolerances: o.tolerances, SandboxClock: a.sandboxClock, Sandbox: a.sandbox}
 }
 
 func (a *app) runner(o runOptions) *flows.Runner {
@@ -289,6 +297,11 @@ func checkReportPath(path string) error {
 	probe.Close()
 	os.Remove(probe.Name())
 	return nil
+}
+
+// knownTolerance reports whether some sandbox has the tolerance, as provider/name or as a bare name.
+func knownTolerance(name string) bool {
+	return slices.ContainsFunc(sandbox.Tolerances(), func(t sandbox.Tolerance) bool { return t.Name == name || t.ID() == name })
 }
 
 // knownFault reports whether some sandbox has the fault, as provider/name or as a bare name.

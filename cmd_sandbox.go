@@ -16,8 +16,9 @@ func (a *app) serveSandbox(ctx context.Context, args []string) int {
 	fs := newFlagSet("sandbox")
 	listen := fs.String("listen", "127.0.0.1:8080", "serve on `HOST:PORT`")
 	provider := fs.String("provider", "konera", "the provider to serve: `NAME` is one of "+strings.Join(sandbox.Providers(), ", "))
-	var faults listFlag
+	var faults, tolerances listFlag
 	fs.Var(&faults, "fault", "make it deviate in one named way (`NAME`, listed below); repeatable")
+	fs.Var(&tolerances, "tolerance", "make it behave in one way the standards allow (`NAME`, listed below); repeatable")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			a.sandboxHelp(fs)
@@ -27,6 +28,7 @@ func (a *app) serveSandbox(ctx context.Context, args []string) int {
 	}
 	opts := a.sandbox
 	opts.Faults = append(opts.Faults, faults...)
+	opts.Tolerances = append(opts.Tolerances, tolerances...)
 	sb, err := sandbox.New(*provider, opts)
 	if err != nil {
 		return a.fail(exitUsage, "sandbox: %v", err)
@@ -36,8 +38,8 @@ func (a *app) serveSandbox(ctx context.Context, args []string) int {
 		return a.fail(exitUsage, "sandbox: %v", err)
 	}
 	values := sb.Values(srv.URL)
-	fmt.Fprintf(a.stdout, "%s sandbox on %s (client_id %s, redirect_uri %s; faults: %s). Ctrl-C stops it.\n",
-		*provider, srv.URL, values["client_id"], values["redirect_uri"], orNone(faults))
+	fmt.Fprintf(a.stdout, "%s sandbox on %s (client_id %s, redirect_uri %s; faults: %s; tolerances: %s). Ctrl-C stops it.\n",
+		*provider, srv.URL, values["client_id"], values["redirect_uri"], orNone(faults), orNone(tolerances))
 	<-ctx.Done()
 	_ = srv.Close()
 	return exitOK
@@ -51,6 +53,14 @@ func (a *app) sandboxHelp(fs *flag.FlagSet) {
 			continue
 		}
 		fmt.Fprintf(w, "  %s\t%s\n", f.ID(), f.Description)
+	}
+	w.Flush()
+	fmt.Fprintf(a.stdout, "\nTolerances (for --tolerance here and in a run): what the standards allow; every check still passes\n")
+	for _, t := range sandbox.Tolerances() {
+		if !sandbox.Listed(t.Provider) {
+			continue
+		}
+		fmt.Fprintf(w, "  %s\t%s [%s]\n", t.ID(), t.Description, t.Clause)
 	}
 	w.Flush()
 }

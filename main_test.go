@@ -105,8 +105,8 @@ func TestDefaultRunPassesAgainstTheSandbox(t *testing.T) {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
 	rep := readJSON(t, jsonPath)
-	// 30 steps pass; the 2 that follow a narrowed scope through skip, since the sandbox refuses it.
-	if rep.Status != "pass" || rep.Summary.Steps["pass"] != 30 || rep.Summary.Steps["skip"] != 2 || rep.Summary.Checks["fail"] != 0 {
+	// 31 steps pass; the 2 that follow a narrowed scope through skip, since the sandbox refuses it.
+	if rep.Status != "pass" || rep.Summary.Steps["pass"] != 31 || rep.Summary.Steps["skip"] != 2 || rep.Summary.Checks["fail"] != 0 {
 		t.Errorf("json report: status %s, steps %v, checks %v", rep.Status, rep.Summary.Steps, rep.Summary.Checks)
 	}
 	var flowIDs []string
@@ -124,7 +124,7 @@ func TestDefaultRunPassesAgainstTheSandbox(t *testing.T) {
 	if err := xml.Unmarshal(data, &ju); err != nil {
 		t.Fatalf("junit does not parse: %v", err)
 	}
-	if ju.Tests != 32 || ju.Failures != 0 || len(ju.Suites) != 3 {
+	if ju.Tests != 33 || ju.Failures != 0 || len(ju.Suites) != 3 {
 		t.Errorf("junit: %d tests, %d failures, %d suites", ju.Tests, ju.Failures, len(ju.Suites))
 	}
 	if !strings.Contains(r.stdout, "sandbox-konera") || !strings.Contains(r.stdout, xmlPath) {
@@ -300,7 +300,7 @@ func TestRefusedConnectionIsAFailedStepAndTheReportIsWritten(t *testing.T) {
 	if steps[0].Status != "error" || !strings.Contains(steps[0].Reason, "connection refused") {
 		t.Errorf("token step %s %q", steps[0].Status, steps[0].Reason)
 	}
-	if len(steps) != 3 || steps[1].Status != "error" || steps[2].Status != "error" {
+	if len(steps) != 4 || steps[1].Status != "error" || steps[2].Status != "error" || steps[3].Status != "error" {
 		t.Errorf("the run did not go on to the other steps: %+v", steps)
 	}
 	if !strings.Contains(r.stdout, "connection refused") {
@@ -322,8 +322,8 @@ func TestInterruptedRunStillWritesItsReport(t *testing.T) {
 		t.Fatalf("exit %d, want 130\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	rep := readJSON(t, report)
-	if rep.Summary.Steps["pass"] != 4 || rep.Summary.Steps["skip"] != 28 {
-		t.Errorf("steps %v: want the 4 that ran and 28 skipped", rep.Summary.Steps)
+	if rep.Summary.Steps["pass"] != 5 || rep.Summary.Steps["skip"] != 28 {
+		t.Errorf("steps %v: want the 5 that ran and 28 skipped", rep.Summary.Steps)
 	}
 	if !strings.Contains(r.stdout, "INTERRUPTED") {
 		t.Errorf("summary:\n%s", r.stdout)

@@ -92,13 +92,22 @@ func isToken(s string) bool {
 	return true
 }
 
+// findChallenge finds the challenge for scheme in a WWW-Authenticate value, if there is one.
+func findChallenge(v Value, scheme string) (Challenge, bool) {
+	if v.Kind != KindString {
+		return Challenge{}, false
+	}
+	for _, c := range ParseChallenges(v.Str) {
+		if strings.EqualFold(c.Scheme, scheme) {
+			return c, true
+		}
+	}
+	return Challenge{}, false
+}
+
 // HasChallenge reports whether a WWW-Authenticate value offers a challenge for scheme (compared
 // without regard to case, as schemes are).
 func HasChallenge(value, scheme string) bool {
-	for _, c := range ParseChallenges(value) {
-		if strings.EqualFold(c.Scheme, scheme) {
-			return true
-		}
-	}
-	return false
+	_, ok := findChallenge(StringValue(value), scheme)
+	return ok
 }

@@ -56,6 +56,7 @@ func init() {
 	clause("RFC6749 2.3.1", "Client password: HTTP Basic (form-encoded), or the body")
 	clause("RFC6749 3.1.2", "Redirection endpoint: absolute URI, query kept")
 	clause("RFC6749 3.1.2.4", "Invalid redirection endpoint: not redirected to")
+	clause("RFC6749 3.2", "Token endpoint: POST, parameters sent at most once")
 	clause("RFC6749 3.3", "Access token scope: a server may grant less than asked and says so")
 	clause("RFC6749 4.1.2", "Authorization response: code and state")
 	clause("RFC6749 4.1.2.1", "Authorization error response; no redirect to a bad redirect_uri")
@@ -78,6 +79,7 @@ func init() {
 	clause("RFC9700 4.12", "307 redirects after credentials: MUST NOT")
 	clause("RFC7523 3", "JWT client authentication: iss, sub, aud, exp, signature")
 	// HTTP.
+	clause("RFC7617 2", "The Basic scheme: the challenge names a realm")
 	clause("RFC9110 10.2.2", "Location: a URI reference")
 	clause("RFC9110 11.6.1", "WWW-Authenticate: one or more challenges")
 	clause("RFC9110 15.4.9", "308 Permanent Redirect")

@@ -137,8 +137,8 @@ var TokenError = register(&Pack{
 			},
 		},
 		{
-			ID: "oauth2.error.www-authenticate", Level: LevelFail, Ref: "RFC6749 5.2",
-			Explain: "A client that authenticated with the Authorization header and failed gets 401 with a WWW-Authenticate challenge for the same scheme.",
+			ID: "oauth2.error.www-authenticate", Level: LevelFail, Ref: "RFC6749 5.2; RFC7617 2",
+			Explain: "A client that authenticated with the Authorization header and failed gets 401 with a WWW-Authenticate challenge for the same scheme; a Basic challenge names its realm.",
 			Target:  "header WWW-Authenticate",
 			eval: func(ev *Evidence) verdict {
 				if !ev.Sent.AuthHeader {
@@ -149,7 +149,27 @@ var TokenError = register(&Pack{
 				}
 				scheme, _, _ := strings.Cut(ev.Sent.Header.Get("Authorization"), " ")
 				v := header(ev, "WWW-Authenticate")
-				return holds(v.Kind == KindString && HasChallenge(v.Str, scheme), "a "+scheme+" challenge (RFC 9110 11.6.1)", v)
+				c, found := findChallenge(v, scheme)
+				if found && strings.EqualFold(scheme, "Basic") {
+					_, realm := c.Params["realm"]
+					return holds(realm, "a Basic challenge with a realm (RFC 7617 2)", v)
+				}
+				return holds(found, "a "+scheme+" challenge (RFC 9110 11.6.1)", v)
+			},
+		},
+		{
+			ID: "oauth2.error.challenge-on-401", Level: LevelWarn, Ref: "RFC9110 15.5.2",
+			Explain: "HTTP requires a challenge on every 401. RFC 6749 5.2 asks for one only of a client that used the Authorization header, so for a client that authenticated in the body its absence is a warning.",
+			Target:  "header WWW-Authenticate",
+			eval: func(ev *Evidence) verdict {
+				if ev.Status != 401 {
+					return notApplicable("not a 401 response (status " + strconv.Itoa(ev.Status) + ")")
+				}
+				if ev.Sent.AuthHeader {
+					return notApplicable("the client authenticated with the Authorization header: oauth2.error.www-authenticate checks the challenge")
+				}
+				v := header(ev, "WWW-Authenticate")
+				return holds(v.Kind == KindString && len(ParseChallenges(v.Str)) > 0, "at least one challenge", v)
 			},
 		},
 	},

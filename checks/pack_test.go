@@ -78,6 +78,8 @@ func TestPackChecksPassAndFail(t *testing.T) {
 			errorEvidence(func(e *Evidence) { e.Status = 400; e.Body = []byte(`{"error":"bad_secret"}`) }), Fail},
 		{TokenError, "oauth2.error.www-authenticate", errorEvidence(nil),
 			errorEvidence(func(e *Evidence) { e.Header.Del("Www-Authenticate") }), Fail},
+		{TokenError, "oauth2.error.challenge-on-401", errorEvidence(func(e *Evidence) { e.Sent.AuthHeader = false }),
+			errorEvidence(func(e *Evidence) { e.Sent.AuthHeader = false; e.Header.Del("Www-Authenticate") }), Warn},
 		{AuthorizeRedirect, "oauth2.redirect.not-307", redirectEvidence("https://c.example/cb?code=c&state=st-1", nil),
 			redirectEvidence("https://c.example/cb?code=c&state=st-1", func(e *Evidence) { e.Status = 307; e.Sent.Method = "POST" }), Fail},
 		{AuthorizeRedirect, "oauth2.redirect.code", redirectEvidence("https://c.example/cb?code=c&state=st-1", nil),
@@ -145,6 +147,16 @@ func TestPackChecksAcceptWhatTheStandardsAllow(t *testing.T) {
 			}), Pass},
 		{"challenge in a second field", TokenError, "oauth2.error.www-authenticate",
 			errorEvidence(func(e *Evidence) { e.Header["Www-Authenticate"] = []string{`Basic realm="x"`, `Bearer`} }), Pass},
+		{"a Basic challenge without its realm", TokenError, "oauth2.error.www-authenticate",
+			errorEvidence(func(e *Evidence) {
+				e.Sent.Header.Set("Authorization", "Basic Y2xpZW50OnNlY3JldA==")
+				e.Header.Set("Www-Authenticate", `Basic charset="UTF-8"`)
+			}), Fail},
+		{"a Basic challenge with its realm", TokenError, "oauth2.error.www-authenticate",
+			errorEvidence(func(e *Evidence) {
+				e.Sent.Header.Set("Authorization", "Basic Y2xpZW50OnNlY3JldA==")
+				e.Header.Set("Www-Authenticate", `Bearer, basic Realm="konera", charset="UTF-8"`)
+			}), Pass},
 		{"the scheme named only in a parameter", TokenError, "oauth2.error.www-authenticate",
 			errorEvidence(func(e *Evidence) { e.Header.Set("Www-Authenticate", `Basic realm="Bearer"`) }), Fail},
 		{"invalid_client with 400", TokenError, "oauth2.error.status",

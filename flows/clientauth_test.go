@@ -15,6 +15,7 @@ import (
 // profile authenticates with client_secret_post.
 var methodFaults = map[string]string{
 	"client-basic-refused":       flows.ClientSecretBasic,
+	"basic-challenge-no-realm":   flows.ClientSecretBasic,
 	"client-assertion-refused":   flows.PrivateKeyJWT,
 	"client-assertion-unchecked": flows.PrivateKeyJWT,
 	"public-client-refused":      flows.ClientAuthNone,
@@ -31,6 +32,7 @@ func TestClientAuthMethods(t *testing.T) {
 		fault  string
 	}{
 		{flows.ClientSecretBasic, "client-basic-refused"},
+		{flows.ClientSecretBasic, "basic-challenge-no-realm"},
 		{flows.ClientSecretPost, "client-post-refused"},
 		{flows.PrivateKeyJWT, "client-assertion-refused"},
 		{flows.PrivateKeyJWT, "client-assertion-unchecked"},

@@ -117,7 +117,7 @@ func (d *Driver) Result() RunResult {
 	res := RunResult{}
 	var parts []checks.Status
 	for _, t := range d.targets {
-		tr := TargetResult{Name: t.Name, Title: t.Title, Source: t.Source, Sandbox: t.Sandbox, Faults: t.Faults}
+		tr := TargetResult{Name: t.Name, Title: t.Title, Source: t.Source, Sandbox: t.Sandbox, Faults: t.Faults, Tolerances: t.Tolerances}
 		var fparts []checks.Status
 		for _, f := range t.Flows {
 			s := d.session(t.Name, f.ID)

@@ -29,6 +29,9 @@ type RequestSpec struct {
 	// the profile's client authentication method says: "client" with its real credentials,
 	// "wrong-credentials" with credentials the server must refuse.
 	ClientAuth string `toml:"client_auth"`
+	// Repeat names form parameters sent twice, with the same value: RFC 6749 3.1 and 3.2 forbid
+	// it, and a negative case checks that the server refuses it.
+	Repeat []string `toml:"repeat"`
 }
 
 // BasicAuth is HTTP Basic credentials for a user (RFC 7617), usually templates naming secrets.
@@ -70,6 +73,11 @@ func (r *RequestSpec) validate(v *validation) {
 		v.clientAuth()
 	default:
 		v.at("client_auth", fmt.Sprintf("client_auth %q: use %q or %q (the profile says how the client authenticates)", r.ClientAuth, ClientAuthValid, ClientAuthWrong))
+	}
+	for _, name := range r.Repeat {
+		if _, ok := r.Form[name]; !ok {
+			v.at("repeat", fmt.Sprintf("repeat %q: only a parameter of this step's form can be sent twice", name))
+		}
 	}
 	v.use(r.URL)
 	for _, m := range []map[string]string{r.Query, r.Header, r.Form} {
@@ -166,6 +174,11 @@ func (r *RequestSpec) build(fill filler, auth func(b *built, mode string) error)
 	if r.ClientAuth != "" && auth != nil {
 		if err := auth(b, r.ClientAuth); err != nil {
 			return nil, err
+		}
+	}
+	for _, name := range r.Repeat {
+		if vs := b.form[name]; len(vs) > 0 {
+			b.form[name] = append(vs, vs[0])
 		}
 	}
 	if b.form != nil && len(b.form) > 0 {

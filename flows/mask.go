@@ -184,13 +184,32 @@ func (m *Masker) learnForm(body string) {
 // learnText registers credentials quoted in free text: a Location that does not parse, an error
 // the transport quotes, a body that is not JSON. It looks for name=value pairs (a query, a form)
 // and "name": "value" members whose names say credential.
-func (m *Masker) learnText(text string) {
+func (m *Masker) learnText(text string) { m.learnTextNested(text, maxNesting) }
+
+// maxNesting bounds how deep learnText looks into values that hold parameters of their own: a
+// URL in a parameter of a URL is common, deeper is not, and each level rescans the text.
+const maxNesting = 3
+
+func (m *Masker) learnTextNested(text string, depth int) {
 	for _, match := range queryParam.FindAllStringSubmatch(text, -1) {
+		value := match[3]
+		unescaped, err := url.QueryUnescape(value)
 		if secretParam(match[2]) {
-			if v, err := url.QueryUnescape(match[3]); err == nil {
-				m.learn(match[2], v)
+			if err == nil {
+				m.learn(match[2], unescaped)
 			}
-			m.learn(match[2], match[3])
+			m.learn(match[2], value)
+		}
+		// A value can hold parameters of its own: a URL passed along (redirect=https://…?code=…),
+		// escaped or not.
+		if depth == 0 {
+			continue
+		}
+		if strings.Contains(value, "=") {
+			m.learnTextNested(value, depth-1)
+		}
+		if err == nil && unescaped != value && strings.Contains(unescaped, "=") {
+			m.learnTextNested(unescaped, depth-1)
 		}
 	}
 	for _, match := range jsonMember.FindAllStringSubmatch(text, -1) {

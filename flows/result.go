@@ -110,6 +110,8 @@ type TargetResult struct {
 	Flows   []FlowResult  `json:"flows"`
 	Sandbox string        `json:"sandbox,omitempty"` // provider of the built-in sandbox it ran against
 	Faults  []string      `json:"faults,omitempty"`  // sandbox faults switched on for the run
+	// Tolerances are the sandbox tolerances switched on for the run.
+	Tolerances []string `json:"tolerances,omitempty"`
 }
 
 // RunResult is the record of a whole run: what reports are written from.

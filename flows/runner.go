@@ -27,8 +27,9 @@ type Target struct {
 	Walk string
 	// Listeners are the flows' listeners, opened before the run, by ListenerKey.
 	Listeners map[string]Listener
-	// Faults are the sandbox faults switched on for this target, recorded in reports.
-	Faults []string
+	// Faults and Tolerances are the sandbox faults and tolerances switched on for this target,
+	// recorded in reports.
+	Faults, Tolerances []string
 	// Known are the deviations the profile expects from the provider; Skips the steps it does
 	// not offer.
 	Known []Deviation

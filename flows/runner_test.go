@@ -28,7 +28,7 @@ func TestKoneraFlowsPassAgainstTheSandbox(t *testing.T) {
 		t.Errorf("run status %s, want pass", run.Status)
 	}
 	sum := run.Summarize()
-	if sum.Flows != 3 || sum.Steps[checks.Pass] != 30 || sum.Checks[checks.Fail] != 0 {
+	if sum.Flows != 3 || sum.Steps[checks.Pass] != 31 || sum.Checks[checks.Fail] != 0 {
 		t.Errorf("summary %+v", sum)
 	}
 }

@@ -37,13 +37,15 @@ type jsonSummary struct {
 }
 
 type jsonProfile struct {
-	Name    string        `json:"name"`
-	Title   string        `json:"title"`
-	Source  string        `json:"source"`
-	Sandbox string        `json:"sandbox,omitempty"`
-	Faults  []string      `json:"faults,omitempty"`
-	Status  checks.Status `json:"status"`
-	Flows   []jsonFlow    `json:"flows"`
+	Name    string   `json:"name"`
+	Title   string   `json:"title"`
+	Source  string   `json:"source"`
+	Sandbox string   `json:"sandbox,omitempty"`
+	Faults  []string `json:"faults,omitempty"`
+	// Tolerances are the sandbox tolerances switched on.
+	Tolerances []string      `json:"tolerances,omitempty"`
+	Status     checks.Status `json:"status"`
+	Flows      []jsonFlow    `json:"flows"`
 }
 
 type jsonFlow struct {
@@ -136,7 +138,7 @@ func JSON(w io.Writer, run *flows.RunResult, meta Meta) error {
 		Profiles:    make([]jsonProfile, 0, len(run.Targets)),
 	}
 	for _, t := range run.Targets {
-		p := jsonProfile{Name: t.Name, Title: t.Title, Source: t.Source, Sandbox: t.Sandbox, Faults: t.Faults,
+		p := jsonProfile{Name: t.Name, Title: t.Title, Source: t.Source, Sandbox: t.Sandbox, Faults: t.Faults, Tolerances: t.Tolerances,
 			Status: t.Status, Flows: make([]jsonFlow, 0, len(t.Flows))}
 		for _, f := range t.Flows {
 			p.Flows = append(p.Flows, jsonFlowOf(f))

@@ -28,6 +28,8 @@ const (
 	faultClientAssertionRefused = "client-assertion-refused"
 	faultAssertionUnchecked     = "client-assertion-unchecked"
 	faultPublicClientRefused    = "public-client-refused"
+	faultBasicChallengeNoRealm  = "basic-challenge-no-realm"
+	faultToken401NoChallenge    = "token-401-no-challenge"
 )
 
 // clientAuthFaults are the deviations of the client authentication methods, one at least per
@@ -47,6 +49,12 @@ func clientAuthFaults(provider string, tokenSteps, wrongSteps []string) []Fault 
 			Description: "The token endpoint accepts a client assertion whatever key signed it.",
 			Breaks:      onSteps(wrongSteps, "oauth2.token.not-issued", "oauth2.error.expected"),
 			Also:        because(whyNoError, onSteps(wrongSteps, oauthErrorChecks...)...)},
+		{Provider: provider, Name: faultBasicChallengeNoRealm, Clause: "RFC7617 2",
+			Description: "A client that fails Basic authentication is challenged with Basic but no realm.",
+			Breaks:      onSteps(wrongSteps, "oauth2.error.www-authenticate")},
+		{Provider: provider, Name: faultToken401NoChallenge, Clause: "RFC9110 15.5.2",
+			Description: "The token endpoint refuses a client that authenticated in the body with 401 and no WWW-Authenticate challenge.",
+			Breaks:      onSteps(wrongSteps, "oauth2.error.challenge-on-401")},
 	}
 }
 
@@ -139,12 +147,19 @@ func presentedCredentials(r *http.Request, form map[string]string) (presented, e
 func (as *authServer) authenticate(w http.ResponseWriter, p presented, audiences ...string) *registeredClient {
 	refuse := func(description string) *registeredClient {
 		status := http.StatusUnauthorized
+		basic := `Basic realm="` + as.policy.realm + `"`
 		switch {
+		case p.method == methodBasic && as.faults.on(faultBasicChallengeNoRealm):
+			as.style.challenge(w, `Basic charset="UTF-8"`)
 		case p.method == methodBasic:
-			as.style.challenge(w, `Basic realm="`+as.policy.realm+`"`)
+			as.style.challenge(w, basic)
 		case as.tolerate.on(tolInvalidClient400):
 			// RFC 6749 5.2 asks for 401 only of a client that used the Authorization header.
 			status = http.StatusBadRequest
+		case !as.faults.on(faultToken401NoChallenge):
+			// RFC 9110 15.5.2 wants a challenge on every 401; Basic is the one every token
+			// endpoint must support (RFC 6749 2.3.1).
+			as.style.challenge(w, basic)
 		}
 		as.style.writeError(w, status, "invalid_client", description)
 		return nil

@@ -50,6 +50,14 @@ func faultProbes() map[string]func(p *probe) {
 			})
 			p.see("wrong secret", issued)
 		},
+		faultRepeatedParamAccepted: func(p *probe) {
+			issued := p.issues(func() reply {
+				form := clientForm()
+				form.Add("grant_type", form.Get("grant_type"))
+				return p.postForm(koneraPathClientToken, form, nil)
+			})
+			p.see("grant_type twice", issued)
+		},
 		faultUnauthorizedClient: func(p *probe) {
 			form := clientForm()
 			form.Set("client_secret", "guess")
@@ -65,6 +73,18 @@ func faultProbes() map[string]func(p *probe) {
 		faultClientBasicRefused: func(p *probe) {
 			body, basic := p.refusedByMethod()
 			p.see("credentials by Basic only", basic && !body)
+		},
+		faultBasicChallengeNoRealm: func(p *probe) {
+			form := url.Values{"grant_type": {"client_credentials"}}
+			r := p.postForm(koneraPathClientToken, form, basicHeader(DefaultClientID, "guess"))
+			challenge := r.header.Get("WWW-Authenticate")
+			p.see("wrong secret by Basic", r.status == http.StatusUnauthorized && strings.HasPrefix(challenge, "Basic") && !strings.Contains(challenge, "realm="))
+		},
+		faultToken401NoChallenge: func(p *probe) {
+			form := clientForm()
+			form.Set("client_secret", "guess")
+			r := p.postForm(koneraPathClientToken, form, nil)
+			p.see("wrong secret in the form", r.status == http.StatusUnauthorized && r.header.Get("WWW-Authenticate") == "")
 		},
 		faultClientPostRefused: func(p *probe) {
 			body, basic := p.refusedByMethod()

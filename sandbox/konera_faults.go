@@ -50,6 +50,7 @@ const (
 	faultClientCredentialsRefused   = "client-credentials-refused"
 	faultCodeExchangeRefused        = "code-exchange-refused"
 	faultTokenBearerUnchecked       = "token-bearer-unchecked"
+	faultRepeatedParamAccepted      = "repeated-parameter-accepted"
 )
 
 // Reasons shared by many declarations.
@@ -105,6 +106,9 @@ func koneraFaults() []Fault {
 		k(faultWrongSecretAccepted, "RFC6749 5.2", "The client-credentials endpoint lets a known client in with any secret.",
 			[]string{"wrong-secret/oauth2.token.not-issued", "wrong-secret/oauth2.error.expected"},
 			because(whyNoError, onSteps([]string{"wrong-secret"}, oauthErrorChecks...)...)),
+		k(faultRepeatedParamAccepted, "RFC6749 3.2", "The client-credentials endpoint takes the first of a parameter sent twice instead of refusing the request.",
+			[]string{"repeated-parameter/oauth2.token.not-issued", "repeated-parameter/oauth2.error.expected"},
+			because(whyNoError, onSteps([]string{"repeated-parameter"}, "oauth2.error.code", "oauth2.error.status")...)),
 		k(faultUnauthorizedClient, "RFC6749 5.2", "A wrong client secret is refused with 400 unauthorized_client, as Keycloak does, not 401 invalid_client.",
 			[]string{"wrong-secret/oauth2.error.expected", "wrong-secret/http.status"}, nil),
 		k(faultClientCredentialsRefused, "RFC6749 4.4.3", "The client-credentials endpoint turns away the right secret as if it were wrong.",

@@ -21,7 +21,7 @@ func (k *konera) handleClientCredentials(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	form, repeated := singleValued(r.PostForm)
-	if repeated != "" {
+	if repeated != "" && !k.faults.on(faultRepeatedParamAccepted) {
 		k.as.style.writeError(w, http.StatusBadRequest, "invalid_request", "parameter "+repeated+" is sent more than once")
 		return
 	}

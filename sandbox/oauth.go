@@ -76,7 +76,8 @@ func writeOAuthError(w http.ResponseWriter, status int, code, description string
 
 // singleValued flattens request parameters to one value each. RFC 6749 3.1 and 3.2 forbid sending
 // a parameter twice, so repeated names the first parameter that was (in name order) and the
-// caller refuses the request. An empty value reads the same as an absent parameter.
+// caller refuses the request (params keeps the first value of each, for a fault that does not).
+// An empty value reads the same as an absent parameter.
 func singleValued(values url.Values) (params map[string]string, repeated string) {
 	params = map[string]string{}
 	names := make([]string, 0, len(values))
@@ -85,12 +86,12 @@ func singleValued(values url.Values) (params map[string]string, repeated string)
 	}
 	slices.Sort(names)
 	for _, name := range names {
-		if len(values[name]) > 1 {
-			return nil, name
+		if len(values[name]) > 1 && repeated == "" {
+			repeated = name
 		}
 		params[name] = values[name][0]
 	}
-	return params, ""
+	return params, repeated
 }
 
 // basicCredentials reads client credentials from an HTTP Basic Authorization header, undoing the

@@ -60,7 +60,7 @@ func TestNewAcceptsEveryFault(t *testing.T) {
 // The fault list is the contract with --help and with the checks' tests, so it is pinned here.
 func TestFaultsList(t *testing.T) {
 	want := []string{
-		"access-token-missing", "api-accepts-invalid-token", "api-internal-error", "authorize-error-unregistered",
+		"access-token-missing", "api-accepts-invalid-token", "api-internal-error", "authorize-error-unregistered", "basic-challenge-no-realm",
 		"camara-401-no-challenge", "camara-error-no-code", "camara-error-no-message", "camara-status-mismatch", "cc-refresh-token",
 		"client-assertion-refused", "client-assertion-unchecked", "client-basic-refused",
 		"client-credentials-refused", "client-post-refused", "code-exchange-refused", "code-missing", "code-reusable",
@@ -68,8 +68,8 @@ func TestFaultsList(t *testing.T) {
 		"expired-token-accepted", "expires-in-missing", "expires-in-negative", "expires-in-string",
 		"location-relative", "location-unparseable", "max-age-invalid-argument",
 		"max-age-unchecked", "no-cache-control", "no-pragma", "no-www-authenticate", "phone-number-unvalidated",
-		"public-client-refused", "redirect-307", "redirect-uri-unchecked", "sim-swap-accepts-missing-token", "state-not-echoed",
-		"swap-date-not-rfc3339", "swap-not-detected", "swapped-as-string", "token-bearer-unchecked",
+		"public-client-refused", "redirect-307", "redirect-uri-unchecked", "repeated-parameter-accepted", "sim-swap-accepts-missing-token", "state-not-echoed",
+		"swap-date-not-rfc3339", "swap-not-detected", "swapped-as-string", "token-401-no-challenge", "token-bearer-unchecked",
 		"token-error-200", "token-error-unregistered", "token-not-json", "token-redirect-uri-unchecked",
 		"token-type-missing", "unauthorized-client", "unknown-client-redirected", "verify-accepts-2legged", "verify-accepts-missing-token",
 		"verify-always-false", "verify-always-true", "verify-scope-unchecked", "wrong-secret-accepted", "x-correlator-not-echoed",

@@ -34,6 +34,9 @@ type Options struct {
 	// Faults are sandbox faults as a person names them: provider/name, or a bare name that one
 	// selected sandbox has (--fault).
 	Faults []string
+	// Tolerances are sandbox tolerances, named the same way (--tolerance): behaviours the
+	// standards allow, under which every check must still pass.
+	Tolerances []string
 	// SandboxClock is the base of each sandbox's simulated clock; nil means time.Now.
 	SandboxClock func() time.Time
 	// Sandbox configures every sandbox started (tests plant marker credentials with it); its
@@ -57,10 +60,15 @@ func (r *Run) Close() {
 	r.closers = nil
 }
 
+// Switches are the faults and tolerances to switch on, by sandbox provider.
+type Switches struct {
+	Faults, Tolerances map[string][]string
+}
+
 // Check finds what is wrong with profiles for a run before anything starts: a sandbox provider
-// telconform does not have, faults that name no selected sandbox. It is what Prepare checks first,
-// and what validate reports.
-func Check(profs []*profiles.Profile, opts Options) (map[string][]string, error) {
+// telconform does not have, faults or tolerances that name no selected sandbox. It is what
+// Prepare checks first, and what validate reports.
+func Check(profs []*profiles.Profile, opts Options) (Switches, error) {
 	var errs tomlfile.FileErrors
 	var providers []string
 	for _, p := range profs {
@@ -76,18 +84,30 @@ func Check(profs []*profiles.Profile, opts Options) (map[string][]string, error)
 		}
 	}
 	if len(errs) > 0 {
-		return nil, errs
+		return Switches{}, errs
 	}
-	if len(opts.Faults) > 0 && len(providers) == 0 {
-		return nil, errors.New("--fault applies to the built-in sandbox, and none of the selected profiles runs against it")
+	if len(opts.Faults)+len(opts.Tolerances) > 0 && len(providers) == 0 {
+		flag := "--fault"
+		if len(opts.Faults) == 0 {
+			flag = "--tolerance"
+		}
+		return Switches{}, fmt.Errorf("%s applies to the built-in sandbox, and none of the selected profiles runs against it", flag)
 	}
-	return sandbox.ResolveFaults(opts.Faults, providers)
+	faults, err := sandbox.ResolveFaults(opts.Faults, providers)
+	if err != nil {
+		return Switches{}, err
+	}
+	tolerances, err := sandbox.ResolveTolerances(opts.Tolerances, providers)
+	if err != nil {
+		return Switches{}, err
+	}
+	return Switches{Faults: faults, Tolerances: tolerances}, nil
 }
 
 // Prepare resolves every profile that has selected flows, starts what they need and returns the
 // run. Every problem is reported before anything is left running: on error nothing stays open.
 func Prepare(profs []*profiles.Profile, opts Options) (*Run, error) {
-	faults, err := Check(profs, opts)
+	switches, err := Check(profs, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +117,7 @@ func Prepare(profs []*profiles.Profile, opts Options) (*Run, error) {
 		if len(p.Selected(opts.Flows)) == 0 {
 			continue
 		}
-		t, err := run.prepare(p, opts, faults[p.Sandbox])
+		t, err := run.prepare(p, opts, switches.Faults[p.Sandbox], switches.Tolerances[p.Sandbox])
 		if err != nil {
 			problems = append(problems, err.Error())
 			continue
@@ -111,14 +131,14 @@ func Prepare(profs []*profiles.Profile, opts Options) (*Run, error) {
 	return run, nil
 }
 
-func (run *Run) prepare(p *profiles.Profile, opts Options, faults []string) (*flows.Target, error) {
+func (run *Run) prepare(p *profiles.Profile, opts Options, faults, tolerances []string) (*flows.Target, error) {
 	ro := profiles.Options{Env: opts.Env, Vars: opts.Vars, Flows: opts.Flows, MaxWait: opts.MaxWait, Walk: opts.Walk}
 	var sim *flows.SimClock
 	var sb *sandbox.Sandbox
 	if p.Sandbox != "" {
 		sim = flows.NewSimClock(opts.SandboxClock)
 		so := opts.Sandbox
-		so.Faults, so.Now = faults, sim.Now
+		so.Faults, so.Tolerances, so.Now = faults, tolerances, sim.Now
 		var err error
 		if sb, err = sandbox.New(p.Sandbox, so); err != nil {
 			return nil, p.ErrAt("sandbox", err.Error())
@@ -139,6 +159,9 @@ func (run *Run) prepare(p *profiles.Profile, opts Options, faults []string) (*fl
 		run.Sandboxes[t.Name] = sb
 		for _, f := range faults {
 			t.Faults = append(t.Faults, p.Sandbox+"/"+f)
+		}
+		for _, f := range tolerances {
+			t.Tolerances = append(t.Tolerances, p.Sandbox+"/"+f)
 		}
 	}
 	t.Listeners = map[string]flows.Listener{}
