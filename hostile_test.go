@@ -159,10 +159,6 @@ func TestHungProviderCostsOneTimeoutPerFlow(t *testing.T) {
 	if r.code != exitFailed {
 		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	data, err := os.ReadFile(report)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var rep struct {
 		Profiles []struct {
 			Flows []struct {
@@ -176,9 +172,7 @@ func TestHungProviderCostsOneTimeoutPerFlow(t *testing.T) {
 			} `json:"flows"`
 		} `json:"profiles"`
 	}
-	if err := json.Unmarshal(data, &rep); err != nil {
-		t.Fatal(err)
-	}
+	readJSONInto(t, report, &rep)
 	flowsSeen := 0
 	for _, f := range rep.Profiles[0].Flows {
 		flowsSeen++

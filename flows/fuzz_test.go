@@ -204,21 +204,14 @@ func FuzzParseFlows(f *testing.F) {
 			return
 		}
 		lines := strings.Count(string(data), "\n") + 1
-		var fe tomlfile.FileErrors
-		var one *tomlfile.FileError
-		switch {
-		case errors.As(err, &fe):
-			for _, e := range fe {
-				if e.Line > lines {
-					t.Fatalf("error on line %d of a %d-line file: %v", e.Line, lines, e)
-				}
-			}
-		case errors.As(err, &one):
-			if one.Line > lines {
-				t.Fatalf("error on line %d of a %d-line file: %v", one.Line, lines, one)
-			}
-		default:
+		errs, ok := tomlfile.AsFileErrors(err)
+		if !ok {
 			t.Fatalf("error of type %T: %v", err, err)
+		}
+		for _, e := range errs {
+			if e.Line > lines || e.File != "f.toml" {
+				t.Fatalf("error %v for a %d-line file", e, lines)
+			}
 		}
 	})
 }

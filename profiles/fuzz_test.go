@@ -1,7 +1,6 @@
 package profiles
 
 import (
-	"errors"
 	"strings"
 	"testing"
 
@@ -21,21 +20,14 @@ func FuzzParse(f *testing.F) {
 		p, err := Parse("p.toml", "", data)
 		if err != nil {
 			lines := strings.Count(string(data), "\n") + 1
-			var fe tomlfile.FileErrors
-			var one *tomlfile.FileError
-			switch {
-			case errors.As(err, &fe):
-				for _, e := range fe {
-					if e.Line > lines || e.File != "p.toml" {
-						t.Fatalf("error %v for a %d-line file", e, lines)
-					}
-				}
-			case errors.As(err, &one):
-				if one.Line > lines || one.File != "p.toml" {
-					t.Fatalf("error %v for a %d-line file", one, lines)
-				}
-			default:
+			errs, ok := tomlfile.AsFileErrors(err)
+			if !ok {
 				t.Fatalf("error of type %T: %v", err, err)
+			}
+			for _, e := range errs {
+				if e.Line > lines || e.File != "p.toml" {
+					t.Fatalf("error %v for a %d-line file", e, lines)
+				}
 			}
 			return
 		}

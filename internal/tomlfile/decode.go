@@ -52,6 +52,20 @@ func (es FileErrors) Error() string {
 	return strings.Join(lines, "\n")
 }
 
+// AsFileErrors returns the file errors err is made of (one FileError, or FileErrors), and
+// false when err is anything else.
+func AsFileErrors(err error) (FileErrors, bool) {
+	var many FileErrors
+	var one *FileError
+	switch {
+	case errors.As(err, &many):
+		return many, true
+	case errors.As(err, &one):
+		return FileErrors{one}, true
+	}
+	return nil, false
+}
+
 // Doc is a decoded file with what is needed to point at its lines.
 type Doc struct {
 	File  string
