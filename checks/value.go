@@ -50,13 +50,13 @@ func (v Value) String() string {
 	case KindNull:
 		return "null"
 	case KindString:
-		return "string " + clip(strconv.Quote(v.Str), maxRendered)
+		return "string " + clip(strconv.Quote(v.Str), MaxRendered)
 	case KindNumber:
 		return "number " + formatNumber(v.Num)
 	case KindBool:
 		return fmt.Sprintf("boolean %t", v.Bool)
 	default:
-		return string(v.Kind) + " " + clip(v.Str, maxRendered)
+		return string(v.Kind) + " " + clip(v.Str, MaxRendered)
 	}
 }
 
@@ -93,10 +93,11 @@ func formatNumber(n float64) string {
 	return strconv.FormatFloat(n, 'f', -1, 64)
 }
 
-// maxRendered bounds a value rendered for an outcome. It is far longer than any line shows: the
-// engine masks secrets in what a check reports and only then cuts it to what people read, so a
-// secret that straddles this bound is cut away with the rest.
-const maxRendered = 64 << 10
+// MaxRendered bounds a value rendered for an outcome, in bytes; a longer one is cut and ends with
+// "…". It is far longer than any line shows: the engine masks secrets in what a check reports and
+// only then cuts it to what people read, dropping the end of a value cut here, where a secret
+// the cut went through would be left as a fragment.
+const MaxRendered = 64 << 10
 
 func clip(s string, n int) string {
 	s = strings.ReplaceAll(s, "\n", " ")

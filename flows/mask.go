@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -284,10 +285,65 @@ const maxOutcomeText = 240
 // maskOutcome masks what a check reports (a "got" may quote a token), then cuts it to size:
 // masking first means no part of a secret survives the cut.
 func (m *Masker) maskOutcome(o checks.Outcome) checks.Outcome {
-	o.Expected = clipText(m.Mask(o.Expected), maxOutcomeText)
-	o.Got = clipText(m.Mask(o.Got), maxOutcomeText)
+	o.Expected = m.maskValue(o.Expected)
+	o.Got = m.maskValue(o.Got)
 	o.Reason = m.Mask(o.Reason)
 	return o
+}
+
+// maskValue masks a value a check rendered and cuts it to maxOutcomeText. The checks package
+// already cut a very long value (a whole body) at checks.MaxRendered bytes, marking the cut: a
+// secret that cut went through is left at the end as its first part, which Mask cannot
+// recognise. So the end of a value cut there loses whatever begins a secret, before its own cut.
+func (m *Masker) maskValue(v string) string {
+	masked := m.Mask(v)
+	if body, ok := strings.CutSuffix(masked, "…"); ok && len(v) > checks.MaxRendered {
+		masked = body[:len(body)-m.secretStartAtEnd(body)] + "…"
+	}
+	return clipText(masked, maxOutcomeText)
+}
+
+// secretStartAtEnd says how many bytes at the end of s are the beginning of a known secret (in
+// any of its forms): what is left of one when s was cut through it.
+func (m *Masker) secretStartAtEnd(s string) int {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	longest := 0
+	for v := range m.labels {
+		longest = max(longest, startAtEnd(s, v))
+	}
+	return longest
+}
+
+// startAtEnd is the length of the longest proper prefix of v that s ends with (Knuth-Morris-Pratt
+// over the end of s, so linear in the length of v).
+func startAtEnd(s, v string) int {
+	if len(v) < 2 {
+		return 0
+	}
+	fail := make([]int, len(v)) // fail[i]: the longest proper border of v[:i+1]
+	for i, k := 1, 0; i < len(v); i++ {
+		for k > 0 && v[i] != v[k] {
+			k = fail[k-1]
+		}
+		if v[i] == v[k] {
+			k++
+		}
+		fail[i] = k
+	}
+	q := 0 // how much of v the text read so far ends with
+	for i := max(0, len(s)-len(v)+1); i < len(s); i++ {
+		for q > 0 && s[i] != v[q] {
+			q = fail[q-1]
+		}
+		if s[i] == v[q] {
+			q++
+		}
+		if q == len(v) {
+			q = fail[q-1]
+		}
+	}
+	return q
 }
 
 // clipText cuts s to n runes, marking the cut.
@@ -299,27 +355,50 @@ func clipText(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-// walkJSON calls fn for every string member of every object in a JSON document.
+// walkJSON calls fn for every string member of every object in a JSON document, reading it as a
+// stream of tokens: a member named twice (which JSON parsers disagree about, and a map keeps only
+// once) is visited every time, so no value a provider sent escapes being learned.
 func walkJSON(body []byte, fn func(key, value string)) {
-	var doc any
-	if json.Unmarshal(body, &doc) != nil {
-		return
+	dec := json.NewDecoder(bytes.NewReader(body))
+	// A frame is an open object or array; in an object, key is the member whose value is next,
+	// or "" when a key is next.
+	type frame struct {
+		object bool
+		key    string
+		keyed  bool
 	}
-	var walk func(v any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			for k, val := range x {
-				if s, ok := val.(string); ok {
-					fn(k, s)
+	var stack []frame
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = &stack[len(stack)-1]
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			if t == '{' || t == '[' {
+				if top != nil {
+					top.keyed = false // the container is the member's value
 				}
-				walk(val)
+				stack = append(stack, frame{object: t == '{'})
+			} else {
+				stack = stack[:len(stack)-1]
 			}
-		case []any:
-			for _, val := range x {
-				walk(val)
+			continue
+		case string:
+			if top != nil && top.object && !top.keyed {
+				top.key, top.keyed = t, true
+				continue
+			}
+			if top != nil && top.object {
+				fn(top.key, t)
 			}
 		}
+		if top != nil {
+			top.keyed = false
+		}
 	}
-	walk(doc)
 }

@@ -74,6 +74,9 @@ func (h *hostile) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		prefix := `{"padding":"`
 		pad := strings.Repeat("p", hostileBodyCut-40-len(prefix)-len(`","access_token":"`))
 		write(200, jsonContentType, prefix+pad+`","access_token":"`+h.secret(200)+`","token_type":"Bearer"}`)
+	case "token/duplicate":
+		// A member named twice: a parser that keeps one would never learn the other.
+		write(200, jsonContentType, `{"access_token":"`+h.secret(80)+`","token_type":"Bearer","access_token":"`+h.secret(80)+`"}`)
 	case "token/truncated":
 		// JSON cut off inside the token: it does not parse.
 		write(200, jsonContentType, `{"token_type":"Bearer","access_token":"`+h.secret(120))
