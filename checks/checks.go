@@ -127,8 +127,15 @@ type Evidence struct {
 	Sent            Sent
 	// Received is the request a listener received (an await step), or nil.
 	Received *Received
-	// Token is a JWT the step minted, decoded (its signature is not part of it), or nil.
+	// Token is a JWT the step minted, or the id_token of a token response, decoded; or nil.
 	Token *Token
+	// Expect are values the step states for checks to compare the evidence with (the issuer, the
+	// client id, the nonce sent, the provider's keys), as the flow file's expect table names
+	// them, templates filled. A value the run does not have is absent.
+	Expect map[string]string
+	// Now is the time the provider's clock showed when the evidence was taken, for checks of
+	// expiry and issue times.
+	Now time.Time
 }
 
 // Sent is what the step sent, for checks that compare the answer with the question (the state
@@ -151,8 +158,10 @@ type Received struct {
 	Body   []byte
 }
 
-// Token is a decoded JWT: its header and claims as JSON objects.
+// Token is a decoded JWT: its header and claims as JSON objects, and the compact token itself for
+// checks that verify its signature (a secret: checks never put it in an outcome).
 type Token struct {
 	Header []byte
 	Claims []byte
+	Raw    string
 }

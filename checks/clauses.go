@@ -86,12 +86,16 @@ func init() {
 	clause("RFC9110 15.5.2", "401 Unauthorized: at least one WWW-Authenticate challenge")
 	clause("RFC9111 5.2", "Cache-Control directives")
 	// OpenID Connect.
+	clause("OIDC Core 2", "ID token: iss, sub, aud, exp, iat, nonce")
 	clause("OIDC Core 3.1.2.6", "Authentication error response codes")
+	clause("OIDC Core 3.1.3.3", "Token response: an id_token when openid was asked for")
+	clause("OIDC Core 3.1.3.7", "ID token validation: signature, alg, iss, aud, exp, iat, nonce")
 	// CAMARA documents.
 	clause("CAMARA Design Guide 2.2", "Date-time values: RFC 3339 with a time zone")
 	clause("CAMARA Design Guide 3.1 ErrorInfo", "Error body {status, code, message}")
 	clause("CAMARA Design Guide 5.8.5", "x-correlator: echoed; an invalid one is 400 INVALID_ARGUMENT")
 	clause("CAMARA ICM Appendix A", "Security and Interoperability Profile: normative OAuth errors")
+	clause("CAMARA ICM ID token sub", "Security and Interoperability Profile: sub is not the MSISDN; pairwise recommended")
 	clause("CAMARA Commonalities 0.8 x-camara-commonalities", "The Commonalities release a response follows: 0.6 or a full version")
 	clause("CAMARA SS CheckSimSwapInfo", "checkSimSwap 200 body: swapped, a boolean")
 	clause("CAMARA NV test definitions", "Number Verification v2.1.0 test definitions (r3.2)")

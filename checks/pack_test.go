@@ -50,14 +50,17 @@ const camaraOK = `{"status":401,"code":"UNAUTHENTICATED","message":"no token"}`
 // TestPackChecksPassAndFail shows every check of every pack holding on conforming evidence and
 // failing (or warning, per its level) on evidence with exactly one deviation, while no other
 // check of the pack starts failing (a dependent check may become not applicable).
+// packCase is one check of a pack on conforming evidence and on evidence with one deviation.
+type packCase struct {
+	pack     *Pack
+	id       string
+	good     *Evidence
+	bad      *Evidence
+	expected Status
+}
+
 func TestPackChecksPassAndFail(t *testing.T) {
-	tests := []struct {
-		pack     *Pack
-		id       string
-		good     *Evidence
-		bad      *Evidence
-		expected Status
-	}{
+	tests := []packCase{
 		{TokenResponse, "oauth2.token.content-type-json", tokenEvidence(nil),
 			tokenEvidence(func(e *Evidence) { e.Header.Set("Content-Type", "text/plain") }), Fail},
 		{TokenResponse, "oauth2.token.access_token", tokenEvidence(nil),
@@ -97,6 +100,7 @@ func TestPackChecksPassAndFail(t *testing.T) {
 		{CamaraError, "camara.error.message", camaraEvidence(camaraOK),
 			camaraEvidence(`{"status":401,"code":"UNAUTHENTICATED"}`), Fail},
 	}
+	tests = append(tests, idTokenCases()...)
 	covered := map[string]bool{}
 	for _, tt := range tests {
 		t.Run(tt.id, func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/telconform/telconform/checks"
+	"github.com/tidwall/gjson"
 )
 
 // MintKind signs a JWT with a private key the profile holds (an application's key, for a
@@ -31,6 +32,9 @@ type MintKind struct {
 	Backdate string `toml:"backdate"`
 	// Into is the variable that receives the token.
 	Into string `toml:"into"`
+	// Tamper alters the signature after signing, so the token does not verify: for the negative
+	// case of a provider that must check it.
+	Tamper bool `toml:"tamper"`
 }
 
 const defaultMintLifetime = 15 * time.Minute
@@ -92,6 +96,9 @@ func (k *MintKind) describe(d *describer) Description {
 	if backdate > 0 {
 		note += fmt.Sprintf(", issued %s ago", backdate)
 	}
+	if k.Tamper {
+		note += ", then alters its signature so that it does not verify"
+	}
 	return Description{Kind: k.Name(), Summary: "sign a JWT into {{" + k.Into + "}}",
 		Notes: []string{note + ".", "Claims: " + strings.Join(append(claims, "iat, exp, jti"), ", ") + "."}}
 }
@@ -128,15 +135,32 @@ func (k *MintKind) run(ctx context.Context, x *execution) (*checks.Evidence, err
 	if err != nil {
 		return nil, err
 	}
+	if k.Tamper {
+		token = tamper(token)
+	}
 	s.masker.Add(k.Into, token)
 	s.set(k.Into, token)
 	tok, err := decodeJWT(token)
 	if err != nil {
 		return nil, err
 	}
-	x.res.Token = recordOf(tok)
+	x.res.Token = recordOf("minted", tok)
 	x.res.Captured = map[string]string{k.Into: token}
 	return &checks.Evidence{Token: tok}, nil
+}
+
+// tamper changes the first character of a compact JWS's signature: the first signature byte
+// changes, so the signature no longer verifies, whatever its length.
+func tamper(token string) string {
+	i := strings.LastIndexByte(token, '.') + 1
+	if i == 0 || i >= len(token) {
+		return token
+	}
+	c := byte('A')
+	if token[i] == 'A' {
+		c = 'B'
+	}
+	return token[:i] + string(c) + token[i+1:]
 }
 
 // decodeJWT splits a compact JWS into its header and claims, without verifying anything.
@@ -153,12 +177,26 @@ func decodeJWT(token string) (*checks.Token, error) {
 	if err != nil {
 		return nil, fmt.Errorf("JWT claims: %v", err)
 	}
-	return &checks.Token{Header: header, Claims: claims}, nil
+	return &checks.Token{Header: header, Claims: claims, Raw: token}, nil
 }
 
-// recordOf turns a decoded token into its record: header and claims, never the token.
-func recordOf(t *checks.Token) *TokenRecord {
-	rec := &TokenRecord{}
+// idTokenOf decodes the id_token member of a JSON body, if it holds a JWT.
+func idTokenOf(body []byte) *checks.Token {
+	v := gjson.GetBytes(body, "id_token")
+	if v.Type != gjson.String {
+		return nil
+	}
+	tok, err := decodeJWT(v.Str)
+	if err != nil {
+		return nil
+	}
+	return tok
+}
+
+// recordOf turns a decoded token into its record: where it came from, its header and claims,
+// never the token.
+func recordOf(kind string, t *checks.Token) *TokenRecord {
+	rec := &TokenRecord{Kind: kind}
 	_ = json.Unmarshal(t.Header, &rec.Header)
 	_ = json.Unmarshal(t.Claims, &rec.Claims)
 	return rec

@@ -85,6 +85,9 @@ func (r *RequestSpec) validate(v *validation) {
 			v.use(m[k])
 		}
 	}
+	for _, k := range slices.Sorted(maps.Keys(r.Header)) {
+		v.use(k)
+	}
 	v.use(r.JSON)
 	v.use(r.Body)
 	if r.Basic != nil {
@@ -153,11 +156,16 @@ func (r *RequestSpec) build(fill filler, auth func(b *built, mode string) error)
 		b.body = body
 	}
 	for _, k := range slices.Sorted(maps.Keys(r.Header)) {
+		// The name may be a template too: a correlation header's name is the profile's choice.
+		name, err := fill(k, nil)
+		if err != nil {
+			return nil, err
+		}
 		v, err := fill(r.Header[k], nil)
 		if err != nil {
 			return nil, err
 		}
-		b.header.Set(k, v)
+		b.header.Set(name, v)
 	}
 	if r.Basic != nil {
 		user, err := fill(r.Basic.User, nil)

@@ -41,6 +41,7 @@ type stepDecl struct {
 	CaptureSecret map[string]string `toml:"capture_secret"`
 	Packs         []string          `toml:"packs"`
 	Checks        []checks.Spec     `toml:"checks"`
+	Expect        map[string]string `toml:"expect"`
 
 	Request *RequestKind `toml:"request"`
 	Walk    *WalkKind    `toml:"walk"`
@@ -177,7 +178,7 @@ func buildFlow(d flowDecl, at func(key, msg string)) *Flow {
 		}
 		stepIDs[sd.ID] = true
 		s := &Step{ID: sd.ID, Title: sd.Title, Explain: sd.Explain, Requires: sd.Requires, Generate: sd.Generate,
-			Capture: sd.Capture, CaptureSecret: sd.CaptureSecret, Packs: sd.Packs, Checks: sd.Checks}
+			Capture: sd.Capture, CaptureSecret: sd.CaptureSecret, Packs: sd.Packs, Checks: sd.Checks, Expect: sd.Expect}
 		for _, name := range slices.Sorted(maps.Keys(s.Generate)) {
 			if !validName(name) {
 				stepAt("generate", fmt.Sprintf("%q is not a variable name (letters, digits, _)", name))
@@ -207,6 +208,12 @@ func buildFlow(d flowDecl, at func(key, msg string)) *Flow {
 			stepAt(ks[1].Name(), "a step does one thing: keep one of "+strings.Join(names, " and "))
 		}
 		compileChecks(s, stepAt)
+		for _, name := range slices.Sorted(maps.Keys(s.Expect)) {
+			if !validName(name) {
+				stepAt("expect", fmt.Sprintf("%q is not a name (letters, digits, _)", name))
+			}
+			use(s.Expect[name])
+		}
 		for _, name := range slices.Sorted(maps.Keys(s.Capture)) {
 			defined[name] = true
 		}

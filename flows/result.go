@@ -54,6 +54,9 @@ type Received struct {
 // TokenRecord is a JWT a step minted, decoded: its header and claims. The token itself is a
 // secret and is never recorded.
 type TokenRecord struct {
+	// Kind says where the token came from: "minted" by the step, or an "id_token" a provider
+	// sent.
+	Kind   string         `json:"kind"`
 	Header map[string]any `json:"header"`
 	Claims map[string]any `json:"claims"`
 }

@@ -204,6 +204,13 @@ func (s *Session) runStep(ctx context.Context, i int, st *Step) StepResult {
 		res.Status = stepStatus(res.Outcomes)
 		return res
 	}
+	if ev.Token == nil {
+		// An id_token in a token response is evidence in its own right: decoded for jwt:
+		// targets and the id-token pack, its header and claims recorded.
+		if tok := idTokenOf(ev.Body); tok != nil {
+			ev.Token, res.Token = tok, recordOf("id_token", tok)
+		}
+	}
 	s.capture(st, ev, &res)
 	res.Outcomes = append(x.outcomes, s.evaluate(st, ev)...)
 	res.Status = stepStatus(res.Outcomes)
@@ -323,8 +330,18 @@ func (s *Session) capture(st *Step, ev *checks.Evidence, res *StepResult) {
 	save(st.Capture, false)
 }
 
-// evaluate runs the step's packs and inline checks on its evidence.
+// evaluate runs the step's packs and inline checks on its evidence, with what the step expects
+// and the provider's time.
 func (s *Session) evaluate(st *Step, ev *checks.Evidence) []checks.Outcome {
+	ev.Now = s.clock.Now()
+	if len(st.Expect) > 0 {
+		ev.Expect = map[string]string{}
+		for name, t := range st.Expect {
+			if v, err := expand(t, s.lookup, nil); err == nil {
+				ev.Expect[name] = v
+			}
+		}
+	}
 	var out []checks.Outcome
 	for _, p := range st.packs {
 		out = append(out, p.Eval(ev)...)

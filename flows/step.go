@@ -28,6 +28,9 @@ type Step struct {
 
 	Packs  []string
 	Checks []checks.Spec
+	// Expect states values the step's checks compare the evidence with (an issuer, a client id,
+	// the nonce sent, the provider's keys); values are templates.
+	Expect map[string]string
 
 	checks []*checks.Check
 	packs  []*checks.Pack

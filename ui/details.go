@@ -111,7 +111,11 @@ func renderStep(st Styles, v stepView, width int) string {
 	}
 	if res.Token != nil {
 		b.WriteString("\n")
-		line(st.Heading.Render("Token signed") + st.Muted.Render(" (the token itself is a secret)"))
+		heading := "Token signed"
+		if res.Token.Kind == "id_token" {
+			heading = "ID token received"
+		}
+		line(st.Heading.Render(heading) + st.Muted.Render(" (the token itself is a secret)"))
 		lines(bodyLines(jsonText(res.Token.Header), width))
 		lines(bodyLines(jsonText(res.Token.Claims), width))
 	}
