@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -77,6 +78,8 @@ type asPolicy struct {
 	// narrowScopes drops a requested scope the client may not have (RFC 6749 3.3 allows it, and
 	// then the response names the scope granted) instead of refusing with invalid_scope.
 	narrowScopes bool
+	// issuer is the iss of the id_tokens it signs when openid is granted.
+	issuer string
 }
 
 // authServer is the one authorization server every sandbox provider configures with a policy:
@@ -89,6 +92,55 @@ type authServer struct {
 	tolerate faultSet
 	style    tokenStyle
 	policy   asPolicy
+}
+
+// newAuthServer configures the authorization server for a provider: its policy, and the token
+// response faults and tolerances every provider built on it shares, read from the provider's sets.
+func newAuthServer(cfg config, st *store, policy asPolicy) *authServer {
+	as := &authServer{now: cfg.now, store: st, faults: cfg.faults, tolerate: cfg.tolerate, policy: policy,
+		style: tokenStyle{
+			omitCacheControl: cfg.faults.on(faultNoCacheControl),
+			omitPragma:       cfg.faults.on(faultNoPragma),
+			errorsWithOK:     cfg.faults.on(faultTokenError200),
+		}}
+	if cfg.faults.on(faultTokenErrorUnregistered) {
+		as.style.errorCode = "request_failed"
+	}
+	if cfg.faults.on(faultTokenNotJSON) {
+		as.style.successContentType = "text/plain"
+	}
+	if cfg.tolerate.on(tolCacheControlList) {
+		as.style.cacheControl = "no-cache, no-store"
+	}
+	if cfg.tolerate.on(tolSeveralChallenges) {
+		as.style.challenges = `Basic realm="` + policy.realm + `"`
+	}
+	return as
+}
+
+// writeTokenSuccess sends a successful token response (RFC 6749 5.1), shaped by the provider's
+// token response faults and tolerances.
+func (as *authServer) writeTokenSuccess(w http.ResponseWriter, body object) {
+	lifetime := int(as.policy.tokenLifetime.Seconds())
+	if as.tolerate.on(tolBearerLowerCase) {
+		body = body.with("token_type", "bearer")
+	}
+	if as.faults.on(faultAccessTokenMissing) {
+		body = body.without("access_token")
+	}
+	if as.faults.on(faultTokenTypeMissing) {
+		body = body.without("token_type")
+	}
+	if as.faults.on(faultExpiresInString) {
+		body = body.with("expires_in", strconv.Itoa(lifetime))
+	}
+	if as.faults.on(faultExpiresInNegative) {
+		body = body.with("expires_in", -lifetime)
+	}
+	if as.faults.on(faultExpiresInMissing) {
+		body = body.without("expires_in")
+	}
+	as.style.writeSuccess(w, body)
 }
 
 // client finds a registered client.

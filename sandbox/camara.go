@@ -50,6 +50,9 @@ type camaraStyle struct {
 	noEcho          bool   // x-correlator not sent back
 	failSuccesses   bool   // every answer that would succeed is a 500 INTERNAL error instead
 	commonalities   string // the x-camara-commonalities every response sends; "" sends none
+	// correlatorHeader is the correlation header the APIs echo and check: x-correlator, or a
+	// provider's own name for it.
+	correlatorHeader string
 }
 
 // writeResult sends a successful CAMARA response, or under api-internal-error the 500 that
@@ -83,10 +86,10 @@ func (st camaraStyle) writeError(w http.ResponseWriter, r *http.Request, status 
 // checkCorrelator refuses a request whose x-correlator breaks the Commonalities pattern, as the
 // Design Guide requires, and reports whether the request may go on.
 func (st camaraStyle) checkCorrelator(w http.ResponseWriter, r *http.Request) bool {
-	if correlatorPattern.MatchString(r.Header.Get(correlatorHeader)) {
+	if correlatorPattern.MatchString(r.Header.Get(st.correlatorHeader)) {
 		return true
 	}
-	st.writeError(w, r, http.StatusBadRequest, codeInvalidArgument, "x-correlator does not match the required pattern")
+	st.writeError(w, r, http.StatusBadRequest, codeInvalidArgument, st.correlatorHeader+" does not match the required pattern")
 	return false
 }
 
@@ -99,8 +102,8 @@ func (st camaraStyle) echoCorrelator(w http.ResponseWriter, r *http.Request) {
 	if st.noEcho {
 		return
 	}
-	if value := r.Header.Get(correlatorHeader); value != "" {
-		w.Header().Set(correlatorHeader, value)
+	if value := r.Header.Get(st.correlatorHeader); value != "" {
+		w.Header().Set(st.correlatorHeader, value)
 	}
 }
 

@@ -320,7 +320,7 @@ func faultProbes() map[string]func(p *probe) {
 			r := p.check(p.clientToken(""), koneraSwappedNumber, "")
 			p.see("check", r.header.Get("x-camara-commonalities") == "v0.6")
 		},
-		faultXCorrelatorNotEchoed: func(p *probe) {
+		faultCorrelatorNotEchoed: func(p *probe) {
 			silent := func(r reply) bool { return r.header.Get("x-correlator") == "" }
 			p.see("check", silent(p.check(p.clientToken(""), koneraSwappedNumber, "")))
 			p.see("401", silent(p.check("", koneraSwappedNumber, "")))

@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"net/http"
-	"slices"
 	"time"
 )
 
@@ -82,6 +81,8 @@ type konera struct {
 	sims   map[string]simRecord
 	routes map[string]koneraRoute
 	camara camaraStyle
+	api    camaraAPI
+	walk   authorizeStyle
 }
 
 func newKonera(cfg config, st *store) providerServer {
@@ -100,52 +101,17 @@ func newKonera(cfg config, st *store) providerServer {
 			koneraDeviceNumber:    {latestChange: start.Add(-3000 * time.Hour)},
 			koneraOtherNumber:     {latestChange: start.Add(-4000 * time.Hour)},
 		},
-		as: &authServer{
-			now:      cfg.now,
-			store:    st,
-			faults:   cfg.faults,
-			tolerate: cfg.tolerate,
-			style: tokenStyle{
-				omitCacheControl: cfg.faults.on(faultNoCacheControl),
-				omitPragma:       cfg.faults.on(faultNoPragma),
-				errorsWithOK:     cfg.faults.on(faultTokenError200),
-			},
-			policy: asPolicy{
-				realm:         "konera",
-				clients:       []*registeredClient{cfg.client},
-				tokenLifetime: koneraTokenLifetime,
-				codeLifetime:  koneraCodeLifetime,
-				narrowScopes:  cfg.tolerate.on(tolScopeNarrowed),
-			},
-		},
-		camara: camaraStyle{
-			omitCode:        cfg.faults.on(faultCamaraErrorNoCode),
-			omitMessage:     cfg.faults.on(faultCamaraErrorNoMessage),
-			statusAlways400: cfg.faults.on(faultCamaraStatusMismatch),
-			noEcho:          cfg.faults.on(faultXCorrelatorNotEchoed),
-			failSuccesses:   cfg.faults.on(faultAPIInternalError),
-		},
+		camara: newCamaraStyle(cfg, correlatorHeader),
 	}
-	if cfg.faults.on(faultTokenErrorUnregistered) {
-		k.as.style.errorCode = "request_failed"
-	}
-	if cfg.tolerate.on(tolCacheControlList) {
-		k.as.style.cacheControl = "no-cache, no-store"
-	}
-	if cfg.tolerate.on(tolSeveralChallenges) {
-		k.as.style.challenges = `Basic realm="konera"`
-	}
-	switch {
-	case cfg.faults.on(faultCommonalitiesMalformed):
-		k.camara.commonalities = "v0.6"
-	case cfg.tolerate.on(tolCommonalities06):
-		k.camara.commonalities = "0.6"
-	case cfg.tolerate.on(tolCommonalities08):
-		k.camara.commonalities = "0.8.0"
-	}
-	if cfg.faults.on(faultTokenNotJSON) {
-		k.as.style.successContentType = "text/plain"
-	}
+	k.walk = authorizeStyle{faults: cfg.faults, tolerate: cfg.tolerate}
+	k.as = newAuthServer(cfg, st, asPolicy{
+		realm:         "konera",
+		clients:       []*registeredClient{cfg.client},
+		tokenLifetime: koneraTokenLifetime,
+		codeLifetime:  koneraCodeLifetime,
+		narrowScopes:  cfg.tolerate.on(tolScopeNarrowed),
+	})
+	k.api = camaraAPI{as: k.as, style: k.camara}
 	k.routes = map[string]koneraRoute{
 		koneraPathClientToken:  {http.MethodPost, tokenRoute, k.handleClientCredentials},
 		koneraPathAuthorize:    {http.MethodGet, browserRoute, k.handleAuthorize},
@@ -192,64 +158,4 @@ func (k *konera) values(baseURL string) map[string]string {
 		"swapped_number":   koneraSwappedNumber,
 		"unswapped_number": koneraUnswappedNumber,
 	})
-}
-
-// redirectStatus is the status of the authorization walk's redirects: 302, or what a tolerance
-// chooses.
-func (k *konera) redirectStatus() int {
-	switch {
-	case k.cfg.tolerate.on(tolRedirect303):
-		return http.StatusSeeOther
-	case k.cfg.tolerate.on(tolRedirect308):
-		return http.StatusPermanentRedirect
-	}
-	return http.StatusFound
-}
-
-// caller is who an API request acts for once its bearer token has been accepted.
-type caller struct {
-	scopes []string
-	device string // the device's number when the token is 3-legged; "" when 2-legged
-}
-
-func (c caller) threeLegged() bool     { return c.device != "" }
-func (c caller) has(scope string) bool { return slices.Contains(c.scopes, scope) }
-func callerOf(t accessToken) caller    { return caller{scopes: t.scopes, device: t.device} }
-
-// authenticate accepts the bearer token of a CAMARA request. asMissing and asUnknown are who a
-// request with no token, or with a token the sandbox never issued, is taken to be when a fault
-// says to let those through; nil refuses them. A non-Bearer Authorization header is always refused.
-func (k *konera) authenticate(r *http.Request, asMissing, asUnknown *caller) (caller, bool) {
-	value, present, ok := bearerToken(r)
-	switch {
-	case !present && asMissing != nil:
-		return *asMissing, true
-	case !present || !ok:
-		return caller{}, false
-	}
-	t, known := k.store.accessToken(value)
-	switch {
-	case !known && asUnknown != nil:
-		return *asUnknown, true
-	case !known:
-		return caller{}, false
-	case t.expiredAt(k.now()) && !k.faults.on(faultExpiredTokenAccepted):
-		return caller{}, false
-	}
-	return callerOf(t), true
-}
-
-// unauthenticated refuses a CAMARA request without valid credentials. The body is the generic
-// one Commonalities requires whatever the reason; the challenge satisfies RFC 9110 15.5.2.
-func (k *konera) unauthenticated(w http.ResponseWriter, r *http.Request) {
-	if !k.faults.on(faultUnauthenticatedNoChallenge) {
-		k.as.style.challenge(w, `Bearer realm="konera"`)
-	}
-	k.camara.writeError(w, r, http.StatusUnauthorized, codeUnauthenticated,
-		"Request not authenticated due to missing, invalid, or expired credentials.")
-}
-
-// permissionDenied refuses a CAMARA request whose token does not allow the operation.
-func (k *konera) permissionDenied(w http.ResponseWriter, r *http.Request, why string) {
-	k.camara.writeError(w, r, http.StatusForbidden, codePermissionDenied, why)
 }

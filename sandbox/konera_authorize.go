@@ -35,7 +35,7 @@ func (k *konera) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	}
 	state := query.Get("state")
 	fail := func(code, description string) {
-		k.redirectError(w, redirectURI, state, code, description)
+		k.walk.errorToClient(w, redirectURI, state, code, description)
 	}
 
 	params, repeated := singleValued(query)
@@ -64,7 +64,7 @@ func (k *konera) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		state:       state,
 	})
 	http.SetCookie(w, &http.Cookie{Name: koneraSessionCookieName, Value: session, Path: "/", HttpOnly: true})
-	redirect(w, k.redirectStatus(), absoluteURL(r, koneraPathOperator, url.Values{"session": {session}}))
+	redirect(w, k.walk.status(), absoluteURL(r, koneraPathOperator, url.Values{"session": {session}}))
 }
 
 // acceptedRedirectURI returns the redirect URI the authorization will go back to: the registered
@@ -94,7 +94,7 @@ func (k *konera) handleOperator(w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, http.StatusBadRequest, "invalid_request", "unknown authorization session")
 		return
 	}
-	redirect(w, k.redirectStatus(), absoluteURL(r, koneraPathCallback, url.Values{
+	redirect(w, k.walk.status(), absoluteURL(r, koneraPathCallback, url.Values{
 		"session": {session},
 		"op_code": {opCode},
 	}))
@@ -129,37 +129,7 @@ func (k *konera) handleCallback(w http.ResponseWriter, r *http.Request) {
 			expires:     k.now().Add(koneraCodeLifetime),
 		}))
 	}
-	k.redirectToClient(w, auth.redirectURI, auth.state, params)
-}
-
-// redirectError sends an authorization error back to the client (RFC 6749 4.1.2.1).
-func (k *konera) redirectError(w http.ResponseWriter, redirectURI, state, code, description string) {
-	if k.faults.on(faultAuthorizeErrorUnregistered) {
-		code = "bad_request"
-	}
-	k.redirectToClient(w, redirectURI, state, url.Values{"error": {code}, "error_description": {description}})
-}
-
-// redirectToClient sends the user agent to the client's redirect URI, the last hop of every
-// authorization whether it succeeded or not, echoing state when the client sent one.
-func (k *konera) redirectToClient(w http.ResponseWriter, redirectURI, state string, params url.Values) {
-	if state != "" && !k.faults.on(faultStateNotEchoed) {
-		params.Set("state", state)
-	}
-	status := k.redirectStatus()
-	if k.faults.on(faultRedirect307) {
-		status = http.StatusTemporaryRedirect
-	}
-	location := withQuery(redirectURI, params)
-	if u, err := url.Parse(location); err == nil && k.faults.on(faultLocationRelative) {
-		// The client's path and query without its scheme and host: the browser resolves it
-		// against the server's own address.
-		location = u.RequestURI()
-	}
-	if k.faults.on(faultLocationUnparseable) {
-		location = strings.Replace(location, "://", "://bad host ", 1)
-	}
-	redirect(w, status, location)
+	k.walk.toClient(w, auth.redirectURI, auth.state, params)
 }
 
 // validLoginHint accepts the two login_hint forms of the CAMARA security profile that identify a

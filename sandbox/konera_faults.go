@@ -43,7 +43,7 @@ const (
 	faultSwappedAsString            = "swapped-as-string"
 	faultSwapNotDetected            = "swap-not-detected"
 	faultSwapDateNotRFC3339         = "swap-date-not-rfc3339"
-	faultXCorrelatorNotEchoed       = "x-correlator-not-echoed"
+	faultCorrelatorNotEchoed        = "correlator-not-echoed"
 	faultExpiresInMissing           = "expires-in-missing"
 	faultVerifyAlwaysFalse          = "verify-always-false"
 	faultAPIInternalError           = "api-internal-error"
@@ -199,7 +199,7 @@ func koneraFaults() []Fault {
 			[]string{"camara.error.status"}, nil),
 		k(faultUnauthenticatedNoChallenge, "RFC9110 15.5.2", "CAMARA endpoints answer 401 without a WWW-Authenticate challenge.",
 			[]string{"camara.error.www-authenticate"}, nil),
-		k(faultXCorrelatorNotEchoed, "CAMARA Design Guide 5.8.5", "CAMARA endpoints do not send the x-correlator header back.",
+		k(faultCorrelatorNotEchoed, "CAMARA Design Guide 5.8.5", "CAMARA endpoints do not send the x-correlator header back.",
 			[]string{"camara.x-correlator.echoed"}, nil),
 		k(faultCommonalitiesMalformed, "CAMARA Commonalities 0.8 x-camara-commonalities", "CAMARA responses send x-camara-commonalities: v0.6 (not a release number).",
 			[]string{"camara.commonalities-version"}, nil),

@@ -95,13 +95,13 @@ func (k *konera) readSimSwapRequest(w http.ResponseWriter, r *http.Request, scop
 	if k.faults.on(faultAPIAcceptsInvalidToken) {
 		asUnknown = &anyClient
 	}
-	c, ok := k.authenticate(r, asMissing, asUnknown)
+	c, ok := k.api.authenticate(r, asMissing, asUnknown)
 	if !ok {
-		k.unauthenticated(w, r)
+		k.api.unauthenticated(w, r)
 		return simSwapRequest{}, false
 	}
 	if !c.has(scope) {
-		k.permissionDenied(w, r, "the access token does not grant "+scope)
+		k.api.permissionDenied(w, r, "the access token does not grant "+scope)
 		return simSwapRequest{}, false
 	}
 	if !k.camara.checkCorrelator(w, r) {

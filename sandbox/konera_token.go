@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 )
 
@@ -58,9 +57,9 @@ func (k *konera) handleClientCredentials(w http.ResponseWriter, r *http.Request)
 		{"scope", strings.Join(granted, " ")},
 	}
 	if k.faults.on(faultCCRefreshToken) {
-		body = body.with("refresh_token", k.store.issueRefreshToken())
+		body = body.with("refresh_token", k.store.issueRefreshToken(refreshGrant{clientID: client.id, scopes: granted}))
 	}
-	k.writeTokenSuccess(w, body)
+	k.as.writeTokenSuccess(w, body)
 }
 
 // handleCodeExchange is Konera's /auth/token as seed 000 documents it: the code, grant_type and
@@ -117,7 +116,7 @@ func (k *konera) handleCodeExchange(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	value, lifetime := k.as.issueToken(clientID, grant.scopes, grant.device)
-	k.writeTokenSuccess(w, object{
+	k.as.writeTokenSuccess(w, object{
 		{"access_token", value},
 		{"token_type", "Bearer"},
 		{"expires_in", lifetime},
@@ -141,28 +140,4 @@ func (k *konera) bearerClient(r *http.Request) (string, bool) {
 		return "", false
 	}
 	return t.clientID, true
-}
-
-// writeTokenSuccess applies the faults that bend a successful token body, then sends it with the
-// token endpoints' shared headers.
-func (k *konera) writeTokenSuccess(w http.ResponseWriter, body object) {
-	if k.cfg.tolerate.on(tolBearerLowerCase) {
-		body = body.with("token_type", "bearer")
-	}
-	if k.faults.on(faultAccessTokenMissing) {
-		body = body.without("access_token")
-	}
-	if k.faults.on(faultTokenTypeMissing) {
-		body = body.without("token_type")
-	}
-	if k.faults.on(faultExpiresInString) {
-		body = body.with("expires_in", strconv.Itoa(int(koneraTokenLifetime.Seconds())))
-	}
-	if k.faults.on(faultExpiresInNegative) {
-		body = body.with("expires_in", -int(koneraTokenLifetime.Seconds()))
-	}
-	if k.faults.on(faultExpiresInMissing) {
-		body = body.without("expires_in")
-	}
-	k.as.style.writeSuccess(w, body)
 }

@@ -25,9 +25,9 @@ func (k *konera) handleVerify(w http.ResponseWriter, r *http.Request) {
 	if k.faults.on(faultAPIAcceptsInvalidToken) {
 		asUnknown = &device
 	}
-	c, ok := k.authenticate(r, asMissing, asUnknown)
+	c, ok := k.api.authenticate(r, asMissing, asUnknown)
 	if !ok {
-		k.unauthenticated(w, r)
+		k.api.unauthenticated(w, r)
 		return
 	}
 	if !c.threeLegged() {
@@ -37,13 +37,13 @@ func (k *konera) handleVerify(w http.ResponseWriter, r *http.Request) {
 				k.camara.writeError(w, r, http.StatusForbidden, codeNotAuthedByNetwork, why)
 				return
 			}
-			k.permissionDenied(w, r, why)
+			k.api.permissionDenied(w, r, why)
 			return
 		}
 		c = device
 	}
 	if !c.has(scopeNumberVerifyCheck) && !k.faults.on(faultVerifyScopeUnchecked) {
-		k.permissionDenied(w, r, "the access token does not grant "+scopeNumberVerifyCheck)
+		k.api.permissionDenied(w, r, "the access token does not grant "+scopeNumberVerifyCheck)
 		return
 	}
 	if !k.camara.checkCorrelator(w, r) {

@@ -29,7 +29,7 @@ func TestNewRefusesUnknownNames(t *testing.T) {
 	}{
 		{"unknown provider", "kpn", nil, []string{`"kpn"`, "konera"}},
 		{"empty provider", "", nil, []string{`""`, "konera"}},
-		{"unknown fault", "konera", []string{"token-type-missing", "no-such-fault"}, []string{`"no-such-fault"`, "token-type-missing", "x-correlator-not-echoed"}},
+		{"unknown fault", "konera", []string{"token-type-missing", "no-such-fault"}, []string{`"no-such-fault"`, "token-type-missing", "wrong-secret-accepted"}},
 		{"fault in another case", "konera", []string{"Token-Type-Missing"}, []string{`"Token-Type-Missing"`}},
 	}
 	for _, tt := range tests {
@@ -64,7 +64,7 @@ func TestFaultsList(t *testing.T) {
 		"camara-401-no-challenge", "camara-error-no-code", "camara-error-no-message", "camara-status-mismatch", "cc-refresh-token",
 		"client-assertion-refused", "client-assertion-unchecked", "client-basic-refused",
 		"client-credentials-refused", "client-post-refused", "code-exchange-refused", "code-missing", "code-reusable",
-		"commonalities-malformed",
+		"commonalities-malformed", "correlator-not-echoed",
 		"expired-token-accepted", "expires-in-missing", "expires-in-negative", "expires-in-string",
 		"location-relative", "location-unparseable", "max-age-invalid-argument",
 		"max-age-unchecked", "no-cache-control", "no-pragma", "no-www-authenticate", "phone-number-unvalidated",
@@ -72,7 +72,7 @@ func TestFaultsList(t *testing.T) {
 		"swap-date-not-rfc3339", "swap-not-detected", "swapped-as-string", "token-401-no-challenge", "token-bearer-unchecked",
 		"token-error-200", "token-error-unregistered", "token-not-json", "token-redirect-uri-unchecked",
 		"token-type-missing", "unauthorized-client", "unknown-client-redirected", "verify-accepts-2legged", "verify-accepts-missing-token",
-		"verify-always-false", "verify-always-true", "verify-scope-unchecked", "wrong-secret-accepted", "x-correlator-not-echoed",
+		"verify-always-false", "verify-always-true", "verify-scope-unchecked", "wrong-secret-accepted",
 	}
 	var got []string
 	for _, f := range ProviderFaults("konera") {

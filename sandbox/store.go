@@ -36,8 +36,18 @@ type authCode struct {
 	redirectURI string
 	scopes      []string
 	device      string
+	nonce       string // the authorization request's, for the id_token; "" when none was sent
 	expires     time.Time
 	used        bool
+}
+
+// refreshGrant is what the sandbox remembers about a refresh token it issued: the grant a new
+// access token is made from.
+type refreshGrant struct {
+	clientID string
+	scopes   []string
+	device   string
+	used     bool // rotated: a used refresh token is refused
 }
 
 // authSession is an authorization in progress, between the authorize request and the callback.
@@ -46,6 +56,7 @@ type authSession struct {
 	redirectURI string
 	scopes      []string
 	state       string // "" when the client sent none
+	nonce       string // "" when the client sent none
 	opCode      string // set once the operator has identified the device
 	device      string // the number the operator identified
 }
@@ -65,6 +76,7 @@ type redemption struct {
 type store struct {
 	mu       sync.Mutex
 	tokens   map[string]accessToken
+	refresh  map[string]*refreshGrant
 	codes    map[string]*authCode
 	sessions map[string]*authSession
 	issued   []string
@@ -73,6 +85,7 @@ type store struct {
 func newStore() *store {
 	return &store{
 		tokens:   map[string]accessToken{},
+		refresh:  map[string]*refreshGrant{},
 		codes:    map[string]*authCode{},
 		sessions: map[string]*authSession{},
 	}
@@ -97,14 +110,35 @@ func (s *store) issueAccessToken(t accessToken) string {
 	return value
 }
 
-// issueRefreshToken returns a refresh token. The sandbox never accepts one back; it exists only
-// for the fault that hands one out where none belongs.
-func (s *store) issueRefreshToken() string {
+// issueRefreshToken records a refresh token for a grant and returns its value.
+func (s *store) issueRefreshToken(g refreshGrant) string {
 	value := randomValue(refreshTokenPrefix)
+	g.scopes = slices.Clone(g.scopes)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.refresh[value] = &g
 	s.issued = append(s.issued, value)
 	return value
+}
+
+// redeemRefresh uses a refresh token for a client, once: the token is rotated (RFC 9700 4.14.2),
+// so a second use is refused. It returns the grant, or why the token is refused (invalid_grant).
+func (s *store) redeemRefresh(value, clientID string) (refreshGrant, string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.refresh[value]
+	switch {
+	case !ok:
+		return refreshGrant{}, "unknown refresh token"
+	case g.used:
+		return refreshGrant{}, "refresh token already used"
+	case g.clientID != clientID:
+		return refreshGrant{}, "refresh token was issued to another client"
+	}
+	g.used = true
+	grant := *g
+	grant.scopes = slices.Clone(g.scopes)
+	return grant, ""
 }
 
 // accessToken looks up a bearer token, expired or not; the caller judges expiry against its clock.

@@ -32,6 +32,7 @@ const (
 	tolClientAuthAny        = "client-auth-basic-or-form"
 	tolCommonalities06      = "commonalities-0.6"
 	tolCommonalities08      = "commonalities-0.8"
+	tolIDTokenAudArray      = "id-token-aud-array"
 	commonalitiesHeader     = "x-camara-commonalities"
 	codeNotAuthedByNetwork  = "NUMBER_VERIFICATION.USER_NOT_AUTHENTICATED_BY_MOBILE_NETWORK"
 	extensionCodeBadBearer  = "invalid_token"
