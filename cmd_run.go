@@ -364,6 +364,11 @@ func (a *app) checkVarNames(ps []*profiles.Profile, o runOptions) int {
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(o.vars)) {
+		for _, p := range ps {
+			if msg := p.VarURLProblem(name, o.vars[name], o.flows); msg != "" {
+				return a.fail(exitUsage, "--var %s: %s", name, msg)
+			}
+		}
 		if slices.Contains(known, name) {
 			continue
 		}
@@ -381,7 +386,7 @@ func (a *app) checkVarNames(ps []*profiles.Profile, o runOptions) int {
 // checkFlowFilter makes sure every --flow names a flow some selected profile can run.
 func (a *app) checkFlowFilter(ps []*profiles.Profile, ids []string) int {
 	for _, id := range ids {
-		found := slices.ContainsFunc(ps, func(p *profiles.Profile) bool { _, ok := p.Catalog().Lookup(id); return ok })
+		found := slices.ContainsFunc(ps, func(p *profiles.Profile) bool { return p.Offers(id) })
 		if !found {
 			return a.fail(exitUsage, "--flow %s: no selected profile has this flow (telconform flows lists them)", id)
 		}

@@ -47,6 +47,7 @@ const (
 	needsPolicy    = "needs an operator that applies a monitored-period or legal limit the profile cannot know"
 	needsUnknown   = "needs a number the operator does not serve, which the profile cannot name"
 	needsNonNetAut = "needs a 3-legged token from an authentication that is not network-based (SMS, password), which the seed providers do not offer"
+	needs3LeggedSS = "needs a 3-legged SIM Swap token, and no seed provider issues one (Konera's SIM Swap takes client-credentials tokens)"
 )
 
 func init() {
@@ -66,6 +67,7 @@ func init() {
 	clause("RFC6749 4.4.2", "Client credentials access token request")
 	clause("RFC6749 4.4.3", "Client credentials access token response: no refresh token")
 	clause("RFC6749 5.1", "Successful token response: access_token, token_type, expires_in, no caching")
+	clause("RFC6749 6", "Refreshing an access token: grant_type=refresh_token, the client authenticated")
 	clause("RFC6749 5.2", "Token error response: 400 (401 for invalid_client), registered codes, challenge")
 	clause("RFC6749 7.1", "Access token types: case-insensitive")
 	clause("RFC6749 8.5", "Defining new error codes: the extensions registry")
@@ -104,6 +106,9 @@ func init() {
 	clause("seed 000", "Konera aggregator: Building your first app")
 	clause("seed 000 Client Credentials Flow", "Konera: Client Credentials Flow (Two-Legged)")
 	clause("seed 000 OIDC Authorization Code Flow", "Konera: OIDC Authorization Code Flow (Three-Legged)")
+	clause("seed 001", "Konera PXG: Number Verification V1")
+	clause("seed 001 TokenResponse", "Konera PXG token response: access_token, token_type, expires_in, scope; refresh_token with offline_access; id_token with openid")
+	clause("seed 001 NumberVerificationResult", "Konera PXG verify result: devicePhoneNumberVerified, assessedAt (date-time or null)")
 	clause("telconform lab", "The engine's test bench (not a provider)")
 
 	// CAMARA Number Verification v2.1.0, phoneNumberVerify.
@@ -153,7 +158,7 @@ func init() {
 	c("400.3_max_age_out_of_monitored_period", "maxAge beyond the operator's limit: 400 OUT_OF_RANGE", needsPolicy)
 	c("C02.01_phone_number_not_schema_compliant", "a malformed phoneNumber: 400 INVALID_ARGUMENT", "")
 	c("C02.02_phone_number_not_found", "an unknown number: 404 IDENTIFIER_NOT_FOUND", needsUnknown)
-	c("C02.03_unnecessary_phone_number", "a 3-legged token and a phoneNumber: 422 UNNECESSARY_IDENTIFIER", "")
+	c("C02.03_unnecessary_phone_number", "a 3-legged token and a phoneNumber: 422 UNNECESSARY_IDENTIFIER", needs3LeggedSS)
 	c("C02.04_missing_phone_number", "a 2-legged token and no phoneNumber: 422 MISSING_IDENTIFIER", "")
 	c("C02.05_phone_number_not_supported", "a number the service does not cover: 422 SERVICE_NOT_APPLICABLE", needsUnknown)
 	// retrieveSimSwapDate.
@@ -170,7 +175,7 @@ func init() {
 	r("401.3_invalid_access_token", "an invalid token: 401 UNAUTHENTICATED", "")
 	r("C02.01_phone_number_not_schema_compliant", "a malformed phoneNumber: 400 INVALID_ARGUMENT", "")
 	r("C02.02_phone_number_not_found", "an unknown number: 404 IDENTIFIER_NOT_FOUND", needsUnknown)
-	r("C02.03_unnecessary_phone_number", "a 3-legged token and a phoneNumber: 422 UNNECESSARY_IDENTIFIER", "")
+	r("C02.03_unnecessary_phone_number", "a 3-legged token and a phoneNumber: 422 UNNECESSARY_IDENTIFIER", needs3LeggedSS)
 	r("C02.04_missing_phone_number", "a 2-legged token and no phoneNumber: 422 MISSING_IDENTIFIER", "")
 	r("C02.05_phone_number_not_supported", "a number the service does not cover: 422 SERVICE_NOT_APPLICABLE", needsUnknown)
 }

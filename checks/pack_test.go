@@ -45,6 +45,18 @@ func camaraEvidence(body string) *Evidence {
 	return &Evidence{Status: 401, Header: http.Header{"Content-Type": {"application/json"}, "Www-Authenticate": {`Bearer realm="x"`}}, Body: []byte(body)}
 }
 
+// correlatorEvidence is an answer to a request that sent x-correlation-id: c-1, the name the
+// step expects; echo is what came back.
+func correlatorEvidence(echo string) *Evidence {
+	ev := &Evidence{Status: 200, Header: http.Header{}, Body: []byte(`{}`),
+		Sent:   Sent{Header: http.Header{"X-Correlation-Id": {"c-1"}}},
+		Expect: map[string]string{"correlation_header": "x-correlation-id"}}
+	if echo != "" {
+		ev.Header.Set("x-correlation-id", echo)
+	}
+	return ev
+}
+
 const camaraOK = `{"status":401,"code":"UNAUTHENTICATED","message":"no token"}`
 
 // TestPackChecksPassAndFail shows every check of every pack holding on conforming evidence and
@@ -101,6 +113,7 @@ func TestPackChecksPassAndFail(t *testing.T) {
 			camaraEvidence(`{"status":401,"code":"UNAUTHENTICATED"}`), Fail},
 	}
 	tests = append(tests, idTokenCases()...)
+	tests = append(tests, packCase{Correlator, "camara.correlator.echoed", correlatorEvidence("c-1"), correlatorEvidence(""), Fail})
 	covered := map[string]bool{}
 	for _, tt := range tests {
 		t.Run(tt.id, func(t *testing.T) {

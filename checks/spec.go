@@ -21,6 +21,9 @@ type Spec struct {
 	Explain string `toml:"explain"`
 	// Optional makes the check apply only when its target is there: absent, it is a skip.
 	Optional bool `toml:"optional"`
+	// Nullable lets the target be JSON null, which a document allows ("string | null"): then the
+	// check is a skip that says so.
+	Nullable bool `toml:"nullable"`
 
 	Equals    any      `toml:"equals"`
 	NotEquals any      `toml:"not_equals"`
@@ -46,6 +49,7 @@ type Check struct {
 	Explain  string
 	Target   Target
 	Optional bool
+	Nullable bool
 	pred     predicate
 }
 
@@ -73,7 +77,7 @@ func (s Spec) Compile() (*Check, error) {
 	if err != nil {
 		return nil, fmt.Errorf("check %s: %w", s.ID, err)
 	}
-	return &Check{ID: s.ID, Level: level, Ref: s.Ref, Explain: s.Explain, Target: target, Optional: s.Optional, pred: pred}, nil
+	return &Check{ID: s.ID, Level: level, Ref: s.Ref, Explain: s.Explain, Target: target, Optional: s.Optional, Nullable: s.Nullable, pred: pred}, nil
 }
 
 func (s Spec) predicate(t Target) (predicate, error) {
@@ -164,6 +168,11 @@ func (c *Check) Eval(ev *Evidence, resolve Resolver) Outcome {
 	if c.Optional && !got.Present() {
 		_, expected, _ := c.pred.test(got, nil)
 		o.Status, o.Expected, o.Reason = Skip, expected, "not applicable: "+c.Target.String()+" is absent, and the check applies only when it is there"
+		return o
+	}
+	if c.Nullable && got.Kind == KindNull {
+		_, expected, _ := c.pred.test(got, nil)
+		o.Status, o.Expected, o.Reason = Skip, expected, "not applicable: "+c.Target.String()+" is null, which the document allows"
 		return o
 	}
 	held, expected, err := c.pred.test(got, resolve)

@@ -65,6 +65,9 @@ func TestInlineChecks(t *testing.T) {
 		{"warn level", Spec{On: "status", Equals: int64(201), Level: LevelWarn}, Warn, ""},
 		{"info level", Spec{On: "status", Equals: int64(201), Level: LevelInfo}, Info, ""},
 		{"whole body", Spec{On: "body", Type: "object"}, Pass, ""},
+		{"null where null is allowed", Spec{On: "body:nil", Format: "rfc3339", Nullable: true}, Skip, ""},
+		{"null where it is not", Spec{On: "body:nil", Format: "rfc3339"}, Fail, "null"},
+		{"nullable still checks a value", Spec{On: "body:num", Format: "rfc3339", Nullable: true}, Fail, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -68,7 +68,7 @@ func TestDriverWalkMode(t *testing.T) {
 	}
 	d.SetWalk(false)
 	fd := next(func(e flows.Event) bool { _, ok := e.(flows.FlowDone); return ok }).(flows.FlowDone)
-	if fd.Result.Status != checks.Pass || len(fd.Result.Steps) != 11 {
+	if fd.Result.Status != checks.Pass || len(fd.Result.Steps) != 21 {
 		t.Errorf("flow %s with %d steps", fd.Result.Status, len(fd.Result.Steps))
 	}
 	next(func(e flows.Event) bool { _, ok := e.(flows.QueueDone); return ok })

@@ -84,53 +84,59 @@ func holdToDeclaration(t *testing.T, f sandbox.Fault, run flows.RunResult) {
 	}
 }
 
-// TestFaultsBreakWhatTheyDeclare runs the three Konera flows against the sandbox once per fault
-// (with the tolerances it needs) and holds each to its declaration, both ways.
+// TestFaultsBreakWhatTheyDeclare runs each provider's flows (its built-in sandbox profile) against
+// its sandbox once per fault (with the tolerances it needs) and holds each fault to its
+// declaration, both ways.
 func TestFaultsBreakWhatTheyDeclare(t *testing.T) {
-	for _, f := range sandbox.ProviderFaults("konera") {
-		if methodFaults[f.Name] != "" {
-			continue // shown under the method it breaks, by TestClientAuthMethods
-		}
-		t.Run(f.Name, func(t *testing.T) {
-			if f.Clause == "" || len(f.Breaks) == 0 {
-				t.Fatalf("%s declares no clause or nothing it breaks", f.ID())
+	for _, provider := range sandbox.Providers() {
+		for _, f := range sandbox.ProviderFaults(provider) {
+			if provider == "konera" && methodFaults[f.Name] != "" {
+				continue // shown under the method it breaks, by TestClientAuthMethods
 			}
-			target, _ := koneraTarget(t, sandbox.Options{Faults: []string{f.Name}, Tolerances: f.With})
-			holdToDeclaration(t, f, (&flows.Runner{}).Run(t.Context(), []*flows.Target{target}, nil))
-		})
+			t.Run(f.ID(), func(t *testing.T) {
+				if f.Clause == "" || len(f.Breaks) == 0 {
+					t.Fatalf("%s declares no clause or nothing it breaks", f.ID())
+				}
+				target, _ := sandboxTarget(t, provider, sandbox.Options{Faults: []string{f.Name}, Tolerances: f.With})
+				holdToDeclaration(t, f, (&flows.Runner{}).Run(t.Context(), []*flows.Target{target}, nil))
+			})
+		}
 	}
 }
 
-// TestEveryCheckCanFail makes sure no check is left untested: every check that holds against the
-// conforming sandbox, or against it with any one tolerance, is declared broken by some fault.
+// TestEveryCheckCanFail makes sure no check is left untested: every check of a provider's flows
+// that holds against its conforming sandbox, or against it with any one tolerance, is declared
+// broken by one of its faults.
 func TestEveryCheckCanFail(t *testing.T) {
-	faults := sandbox.ProviderFaults("konera")
-	broken := func(flowID, step, check string) bool {
-		g := failure{flowID, step, check, checks.Fail}
-		return slices.ContainsFunc(faults, func(f sandbox.Fault) bool {
-			return slices.ContainsFunc(f.Breaks, func(b string) bool { return matches(b, g) })
-		})
-	}
-	runs := [][]string{nil}
-	for _, tol := range sandbox.ProviderTolerances("konera") {
-		runs = append(runs, []string{tol.Name})
-	}
 	seen := 0
-	for _, tols := range runs {
-		target, _ := koneraTarget(t, sandbox.Options{Tolerances: tols})
-		run := (&flows.Runner{}).Run(t.Context(), []*flows.Target{target}, nil)
-		for _, f := range run.Targets[0].Flows {
-			for _, s := range f.Steps {
-				for _, o := range s.Outcomes {
-					if o.Status == checks.Pass && !broken(f.ID, s.ID, o.ID) {
-						t.Errorf("%s/%s/%s passes (tolerances %v) and no fault declares it broken", f.ID, s.ID, o.ID, tols)
+	for _, provider := range sandbox.Providers() {
+		faults := sandbox.ProviderFaults(provider)
+		broken := func(flowID, step, check string) bool {
+			g := failure{flowID, step, check, checks.Fail}
+			return slices.ContainsFunc(faults, func(f sandbox.Fault) bool {
+				return slices.ContainsFunc(f.Breaks, func(b string) bool { return matches(b, g) })
+			})
+		}
+		runs := [][]string{nil}
+		for _, tol := range sandbox.ProviderTolerances(provider) {
+			runs = append(runs, []string{tol.Name})
+		}
+		for _, tols := range runs {
+			target, _ := sandboxTarget(t, provider, sandbox.Options{Tolerances: tols})
+			run := (&flows.Runner{}).Run(t.Context(), []*flows.Target{target}, nil)
+			for _, f := range run.Targets[0].Flows {
+				for _, s := range f.Steps {
+					for _, o := range s.Outcomes {
+						if o.Status == checks.Pass && !broken(f.ID, s.ID, o.ID) {
+							t.Errorf("%s: %s/%s/%s passes (tolerances %v) and no fault declares it broken", provider, f.ID, s.ID, o.ID, tols)
+						}
+						seen++
 					}
-					seen++
 				}
 			}
 		}
 	}
-	if seen < 1000 {
+	if seen < 2000 {
 		t.Errorf("only %d outcomes looked at", seen)
 	}
 }
@@ -140,42 +146,50 @@ func TestEveryCheckCanFail(t *testing.T) {
 // answered with 400, which RFC 6749 allows and CAMARA's profile does not).
 func TestTolerancesLeaveTheRunGreen(t *testing.T) {
 	ambiguous := map[string]bool{"konera.client-credentials/wrong-secret/http.status": true}
-	tols := sandbox.ProviderTolerances("konera")
-	if len(tols) < 10 {
-		t.Fatalf("only %d tolerances", len(tols))
-	}
-	var all []string
-	for _, tol := range tols {
-		all = append(all, tol.Name)
-	}
-	cases := map[string][]string{"all together": all}
-	for _, tol := range tols {
-		cases[tol.Name] = []string{tol.Name}
-	}
-	for name, on := range cases {
-		if name == "all together" {
-			// 303 and 308 cannot both be every redirect's status: together, 303 wins.
-			on = slices.DeleteFunc(slices.Clone(on), func(n string) bool { return n == "redirect-308" })
+	for _, provider := range sandbox.Providers() {
+		tols := sandbox.ProviderTolerances(provider)
+		if len(tols) < 8 {
+			t.Fatalf("%s: only %d tolerances", provider, len(tols))
 		}
-		t.Run(name, func(t *testing.T) {
-			target, _ := koneraTarget(t, sandbox.Options{Tolerances: on})
-			run := (&flows.Runner{}).Run(t.Context(), []*flows.Target{target}, nil)
-			for _, g := range failures(run) {
-				if g.status == checks.Warn && ambiguous[g.String()] {
-					continue
-				}
-				t.Errorf("%s %s under %v", g, g.status, on)
+		var all []string
+		for _, tol := range tols {
+			all = append(all, tol.Name)
+		}
+		cases := map[string][]string{"all together": all}
+		for _, tol := range tols {
+			cases[tol.Name] = []string{tol.Name}
+		}
+		for name, on := range cases {
+			if name == "all together" {
+				// 303 and 308 cannot both be every redirect's status: together, 303 wins.
+				on = slices.DeleteFunc(slices.Clone(on), func(n string) bool { return n == "redirect-308" })
 			}
-			if run.Status == checks.Fail || run.Status == checks.Error {
-				t.Errorf("run %s", run.Status)
-			}
-			// A narrowed scope is followed through to the API, which refuses the narrowed token.
-			if slices.Contains(on, "scope-narrowed") {
-				s := stepOf(t, run, "konera.number-verification", "verify-without-api-scope")
-				if s.Status != checks.Pass {
-					t.Errorf("verify-without-api-scope %s %q under scope-narrowed", s.Status, s.Reason)
-				}
-			}
-		})
+			t.Run(provider+"/"+name, func(t *testing.T) {
+				tolerancesHold(t, provider, on, ambiguous)
+			})
+		}
+	}
+}
+
+// tolerancesHold runs a provider's flows with some tolerances on: every check passes, or warns
+// where the documents are ambiguous.
+func tolerancesHold(t *testing.T, provider string, on []string, ambiguous map[string]bool) {
+	target, _ := sandboxTarget(t, provider, sandbox.Options{Tolerances: on})
+	run := (&flows.Runner{}).Run(t.Context(), []*flows.Target{target}, nil)
+	for _, g := range failures(run) {
+		if g.status == checks.Warn && ambiguous[g.String()] {
+			continue
+		}
+		t.Errorf("%s %s under %v", g, g.status, on)
+	}
+	if run.Status == checks.Fail || run.Status == checks.Error {
+		t.Errorf("run %s", run.Status)
+	}
+	// A narrowed scope is followed through to the API, which refuses the narrowed token.
+	if provider == "konera" && slices.Contains(on, "scope-narrowed") {
+		s := stepOf(t, run, "konera.number-verification", "verify-without-api-scope")
+		if s.Status != checks.Pass {
+			t.Errorf("verify-without-api-scope %s %q under scope-narrowed", s.Status, s.Reason)
+		}
 	}
 }

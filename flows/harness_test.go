@@ -10,6 +10,7 @@ import (
 
 	"github.com/telconform/telconform/checks"
 	"github.com/telconform/telconform/flows"
+	"github.com/telconform/telconform/profiles"
 	"github.com/telconform/telconform/sandbox"
 )
 
@@ -62,6 +63,31 @@ func koneraTarget(t testing.TB, opts sandbox.Options) (*flows.Target, *sandbox.S
 		Clock:   clock,
 		MaxWait: -1,
 	}, sb
+}
+
+// sandboxTarget starts one provider's sandbox with the given options on a loopback httptest
+// server and returns the target its built-in sandbox profile (sandbox-PROVIDER) makes of it,
+// sharing a simulated clock with the runner: the same path a user's run takes.
+func sandboxTarget(t testing.TB, provider string, opts sandbox.Options) (*flows.Target, *sandbox.Sandbox) {
+	t.Helper()
+	clock := flows.NewSimClock(func() time.Time { return epoch })
+	opts.Now = clock.Now
+	sb, err := sandbox.New(provider, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sb)
+	t.Cleanup(srv.Close)
+	p, err := profiles.Find("sandbox-"+provider, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, err := p.Resolve(profiles.Options{SandboxValues: sb.Values(srv.URL)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	target.Clock, target.MaxWait = clock, -1
+	return target, sb
 }
 
 func runKonera(t testing.TB, faults ...string) flows.RunResult {

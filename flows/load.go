@@ -73,8 +73,18 @@ func (d *stepDecl) kinds() []Kind {
 	return out
 }
 
-// generators are the kinds of value a step can generate.
+// generators are the kinds of value a step can generate; sha256(TEMPLATE) is the fifth, the hex
+// SHA-256 of a template's value (a hashedPhoneNumber).
 var generators = map[string]bool{"random": true, "uuid": true, "now": true, "unix": true}
+
+// hashOf reads a sha256(TEMPLATE) generator, returning the template.
+func hashOf(kind string) (string, bool) {
+	inner, ok := strings.CutPrefix(kind, "sha256(")
+	if !ok || !strings.HasSuffix(inner, ")") {
+		return "", false
+	}
+	return strings.TrimSuffix(inner, ")"), true
+}
 
 // Parse reads a flow file, validates every flow in it and compiles its checks. Problems come
 // back as tomlfile.FileErrors, each naming the line to fix.
@@ -183,8 +193,11 @@ func buildFlow(d flowDecl, at func(key, msg string)) *Flow {
 			if !validName(name) {
 				stepAt("generate", fmt.Sprintf("%q is not a variable name (letters, digits, _)", name))
 			}
-			if kind := s.Generate[name]; !generators[kind] {
-				stepAt("generate", fmt.Sprintf("generate %s = %q: use random, uuid, now or unix", name, kind))
+			kind := s.Generate[name]
+			if t, ok := hashOf(kind); ok {
+				use(t)
+			} else if !generators[kind] {
+				stepAt("generate", fmt.Sprintf("generate %s = %q: use random, uuid, now, unix or sha256({{name}})", name, kind))
 			}
 			defined[name] = true
 		}

@@ -28,7 +28,7 @@ func TestKoneraFlowsPassAgainstTheSandbox(t *testing.T) {
 		t.Errorf("run status %s, want pass", run.Status)
 	}
 	sum := run.Summarize()
-	if sum.Flows != 3 || sum.Steps[checks.Pass] != 31 || sum.Checks[checks.Fail] != 0 {
+	if sum.Flows != 3 || sum.Steps[checks.Pass] != 49 || sum.Checks[checks.Fail] != 0 {
 		t.Errorf("summary %+v", sum)
 	}
 }
@@ -149,7 +149,7 @@ func TestCancelStopsTheRunAndRecordsTheRest(t *testing.T) {
 		}
 	}
 	nv := run.Targets[0].Flows[2]
-	if nv.Status != checks.Skip || len(nv.Steps) != 18 {
+	if nv.Status != checks.Skip || len(nv.Steps) != 26 {
 		t.Errorf("the flow after the cancel: %s with %d steps recorded", nv.Status, len(nv.Steps))
 	}
 }

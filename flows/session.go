@@ -3,7 +3,9 @@ package flows
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
@@ -166,6 +168,14 @@ func (s *Session) runStep(ctx context.Context, i int, st *Step) StepResult {
 			continue
 		}
 		v := generate(st.Generate[name], start)
+		if t, ok := hashOf(st.Generate[name]); ok {
+			filled, err := expand(t, s.lookup, nil)
+			if err != nil {
+				return s.skipped(st, s.missingReason(err))
+			}
+			sum := sha256.Sum256([]byte(filled))
+			v = hex.EncodeToString(sum[:])
+		}
 		if SecretName(name) {
 			s.masker.Add(name, v)
 		}

@@ -59,6 +59,7 @@ type Profile struct {
 	doc     *tomlfile.Doc
 	catalog *flows.Catalog
 	flows   []*flows.Flow
+	own     map[string]bool // ids of the flows its flow files define
 }
 
 // ClientSettings is the [client] table.
@@ -226,6 +227,12 @@ func (p *Profile) loadFlows(at func(key, msg string)) {
 		if err := p.catalog.Add(fl...); err != nil {
 			at("flow_files", err.Error())
 		}
+		for _, f := range fl {
+			if p.own == nil {
+				p.own = map[string]bool{}
+			}
+			p.own[f.ID] = true
+		}
 	}
 	if len(p.Flows) == 0 {
 		at("flows", "list the flows to run, as in flows = [\"konera.sim-swap\"] (telconform flows lists them)")
@@ -338,18 +345,26 @@ func (p *Profile) SelectedFlows() []*flows.Flow { return p.flows }
 func (p *Profile) Catalog() *flows.Catalog { return p.catalog }
 
 // Selected lists the flows a run of this profile includes given a --flow filter (all of the
-// profile's flows when the filter is empty).
+// profile's flows when the filter is empty): those of the filter the profile offers.
 func (p *Profile) Selected(filter []string) []*flows.Flow {
 	if len(filter) == 0 {
 		return p.flows
 	}
 	var out []*flows.Flow
 	for _, id := range filter {
-		if f, ok := p.catalog.Lookup(id); ok {
+		if p.Offers(id) {
+			f, _ := p.catalog.Lookup(id)
 			out = append(out, f)
 		}
 	}
 	return out
+}
+
+// Offers reports whether --flow id runs on this profile: a flow it lists, or one of its own flow
+// files. A built-in flow it does not list is another provider's, which --flow must not drag in.
+func (p *Profile) Offers(id string) bool {
+	f, ok := p.catalog.Lookup(id)
+	return ok && (slices.Contains(p.flows, f) || p.own[id])
 }
 
 // Needs lists, per flow, the variables the profile's flows need that neither the profile nor

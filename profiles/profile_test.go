@@ -36,13 +36,17 @@ func TestBuiltinProfiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ps) != 2 || ps[0].Name != "konera" || ps[1].Name != "sandbox-konera" {
-		t.Fatalf("built-in profiles: %v", ps)
+	var names []string
+	for _, p := range ps {
+		names = append(names, p.Name)
+	}
+	if strings.Join(names, " ") != "konera pxg sandbox-konera sandbox-pxg" {
+		t.Fatalf("built-in profiles: %v", names)
 	}
 	if got := ps[0].EnvNames(); len(got) != 7 || got[0] != "KONERA_CLIENT_ID" {
 		t.Errorf("konera reads %v", got)
 	}
-	if got := ps[1].EnvNames(); len(got) != 0 {
+	if got := ps[2].EnvNames(); len(got) != 0 {
 		t.Errorf("the sandbox profile must run without any environment, reads %v", got)
 	}
 }
@@ -191,7 +195,7 @@ api = "https://api.acme.example"
 	if len(found) != 1 || len(errs) != 1 {
 		t.Errorf("found %d profiles and %d errors: %v", len(found), len(errs), errs)
 	}
-	if _, err := Find("nope", []string{dir}); err == nil || !strings.Contains(err.Error(), "built-in profiles are konera, sandbox-konera") {
+	if _, err := Find("nope", []string{dir}); err == nil || !strings.Contains(err.Error(), "built-in profiles are konera, pxg, sandbox-konera, sandbox-pxg") {
 		t.Errorf("unknown profile: %v", err)
 	}
 }

@@ -49,3 +49,14 @@ func (p *Profile) checkURLVars(at func(key, msg string)) {
 		}
 	}
 }
+
+// VarURLProblem says what is wrong with value for the variable name, when a flow of the
+// profile's selection sends requests to it and it is not an absolute URL; "" otherwise. It lets
+// the command line judge a --var once, for every profile it applies to.
+func (p *Profile) VarURLProblem(name, value string, filter []string) string {
+	usedBy, ok := urlUses(p.Selected(filter))[name]
+	if !ok {
+		return ""
+	}
+	return urlMessage(value, strconv.Quote(value), usedBy)
+}

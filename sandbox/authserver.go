@@ -78,8 +78,6 @@ type asPolicy struct {
 	// narrowScopes drops a requested scope the client may not have (RFC 6749 3.3 allows it, and
 	// then the response names the scope granted) instead of refusing with invalid_scope.
 	narrowScopes bool
-	// issuer is the iss of the id_tokens it signs when openid is granted.
-	issuer string
 }
 
 // authServer is the one authorization server every sandbox provider configures with a policy:

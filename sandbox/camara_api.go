@@ -16,6 +16,7 @@ func newCamaraStyle(cfg config, header string) camaraStyle {
 		noEcho:           cfg.faults.on(faultCorrelatorNotEchoed),
 		failSuccesses:    cfg.faults.on(faultAPIInternalError),
 		correlatorHeader: header,
+		anyCorrelator:    cfg.faults.on(faultCorrelatorUnvalidated),
 	}
 	switch {
 	case cfg.faults.on(faultCommonalitiesMalformed):

@@ -255,6 +255,26 @@ func faultProbes() map[string]func(p *probe) {
 			r := p.check(p.clientToken(""), koneraSwappedNumber, "5000")
 			p.see("check", r.status == http.StatusOK && p.is(r, "swapped", true))
 		},
+		faultMaxAgeZeroOutOfRange: func(p *probe) {
+			r := p.check(p.clientToken(""), koneraSwappedNumber, "0")
+			p.see("check", r.status == http.StatusBadRequest && p.is(r, "code", "OUT_OF_RANGE"))
+		},
+		faultMissingIdentifierAccepted: func(p *probe) {
+			r := p.postJSON(koneraPathSimSwapCheck, p.clientToken(""), `{"maxAge": 240}`)
+			p.see("check", r.status == http.StatusOK)
+		},
+		faultCorrelatorUnvalidated: func(p *probe) {
+			header := http.Header{"Authorization": {"Bearer " + p.clientToken("")}, "Content-Type": {"application/json"},
+				"X-Correlator": {"not a valid # correlator"}}
+			r := p.send(http.MethodPost, koneraPathSimSwapCheck, header, `{"phoneNumber":"`+koneraSwappedNumber+`"}`)
+			p.see("check", r.status == http.StatusOK)
+		},
+		faultVerifyBodyUnchecked: func(p *probe) {
+			if device, ok := p.deviceToken("verify"); ok {
+				r := p.postJSON(koneraPathVerify, device, `{}`)
+				p.see("verify", r.status == http.StatusOK && p.is(r, "devicePhoneNumberVerified", true))
+			}
+		},
 		faultMaxAgeInvalidArgument: func(p *probe) {
 			r := p.check(p.clientToken(""), koneraSwappedNumber, "5000")
 			p.see("check", r.status == http.StatusBadRequest && p.is(r, "code", "INVALID_ARGUMENT"))

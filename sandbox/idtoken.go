@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"time"
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/golang-jwt/jwt/v5"
@@ -13,23 +14,30 @@ import (
 // Faults of id_tokens (OIDC Core 2, 3.1.3.7), shared by every provider whose authorization server
 // issues them.
 const (
-	faultIDTokenWrongKey = "id-token-wrong-key"
-	faultIDTokenAlgNone  = "id-token-alg-none"
-	faultIDTokenWrongAud = "id-token-wrong-aud"
-	faultNonceNotEchoed  = "nonce-not-echoed"
+	faultIDTokenMissing   = "id-token-missing"
+	faultIDTokenWrongKey  = "id-token-wrong-key"
+	faultIDTokenAlgNone   = "id-token-alg-none"
+	faultIDTokenWrongIss  = "id-token-wrong-iss"
+	faultIDTokenWrongAud  = "id-token-wrong-aud"
+	faultIDTokenExpired   = "id-token-expired"
+	faultIDTokenIATFuture = "id-token-iat-future"
+	faultIDTokenNoSub     = "id-token-no-sub"
+	faultIDTokenSubMSISDN = "id-token-sub-msisdn"
+	faultNonceNotEchoed   = "nonce-not-echoed"
 )
 
 // idTokenKeyID is the kid of the key id_tokens are signed with, as the JWKS publishes it.
 const idTokenKeyID = "sandbox-id-1"
 
-// issueIDToken signs an OIDC id_token (OIDC Core 2) for a grant: iss, a pairwise sub (never the
+// issueIDToken signs an OIDC id_token (OIDC Core 2) for a grant: iss (the server's own address,
+// known from the request), a pairwise sub (never the
 // phone number: CAMARA's profile forbids it), aud the client, exp, iat, auth_time and the nonce
 // the authorization request sent. It is recorded as issued, like every secret the sandbox hands
 // out.
-func (as *authServer) issueIDToken(clientID, device, nonce string) string {
+func (as *authServer) issueIDToken(issuer, clientID, device, nonce string) string {
 	now := as.now()
 	claims := jwt.MapClaims{
-		"iss":       as.policy.issuer,
+		"iss":       issuer,
 		"sub":       pairwiseSubject(clientID, device),
 		"aud":       clientID,
 		"exp":       now.Add(as.policy.tokenLifetime).Unix(),
@@ -41,6 +49,21 @@ func (as *authServer) issueIDToken(clientID, device, nonce string) string {
 		claims["aud"] = "someone-else"
 	case as.tolerate.on(tolIDTokenAudArray):
 		claims["aud"] = []string{clientID}
+	}
+	if as.faults.on(faultIDTokenWrongIss) {
+		claims["iss"] = "https://issuer.invalid"
+	}
+	if as.faults.on(faultIDTokenExpired) {
+		claims["exp"] = now.Add(-time.Minute).Unix()
+	}
+	if as.faults.on(faultIDTokenIATFuture) {
+		claims["iat"] = now.Add(time.Hour).Unix()
+	}
+	switch {
+	case as.faults.on(faultIDTokenNoSub):
+		delete(claims, "sub")
+	case as.faults.on(faultIDTokenSubMSISDN):
+		claims["sub"] = device
 	}
 	if nonce != "" && !as.faults.on(faultNonceNotEchoed) {
 		claims["nonce"] = nonce

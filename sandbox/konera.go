@@ -61,10 +61,37 @@ const (
 	camaraRoute                   // CAMARA API: CAMARA error
 )
 
-type koneraRoute struct {
+// route is one path a provider serves: the method it takes, the kind of endpoint it is, and its
+// handler.
+type route struct {
 	method string
 	kind   routeKind
 	handle http.HandlerFunc
+}
+
+// serveRoutes routes by exact path, and answers an unknown path with a CAMARA 404 and a known path
+// with the wrong method with a 405 naming the method it takes, each in the error format of the
+// kind of endpoint it is.
+func serveRoutes(w http.ResponseWriter, r *http.Request, routes map[string]route, as *authServer, camara camaraStyle) {
+	rt, ok := routes[r.URL.Path]
+	if !ok {
+		camara.writeError(w, r, http.StatusNotFound, codeNotFound, "no resource at "+r.URL.Path)
+		return
+	}
+	if r.Method != rt.method {
+		w.Header().Set("Allow", rt.method)
+		message := r.Method + " is not allowed here; use " + rt.method
+		switch rt.kind {
+		case tokenRoute:
+			as.style.writeError(w, http.StatusMethodNotAllowed, "invalid_request", message)
+		case browserRoute:
+			writeOAuthError(w, http.StatusMethodNotAllowed, "invalid_request", message)
+		default:
+			camara.writeError(w, r, http.StatusMethodNotAllowed, codeMethodNotAllowed, message)
+		}
+		return
+	}
+	rt.handle(w, r)
 }
 
 // konera is the Konera aggregator of seed 000: a Keycloak-style client-credentials endpoint, an
@@ -79,7 +106,7 @@ type konera struct {
 	store  *store
 	as     *authServer
 	sims   map[string]simRecord
-	routes map[string]koneraRoute
+	routes map[string]route
 	camara camaraStyle
 	api    camaraAPI
 	walk   authorizeStyle
@@ -112,7 +139,7 @@ func newKonera(cfg config, st *store) providerServer {
 		narrowScopes:  cfg.tolerate.on(tolScopeNarrowed),
 	})
 	k.api = camaraAPI{as: k.as, style: k.camara}
-	k.routes = map[string]koneraRoute{
+	k.routes = map[string]route{
 		koneraPathClientToken:  {http.MethodPost, tokenRoute, k.handleClientCredentials},
 		koneraPathAuthorize:    {http.MethodGet, browserRoute, k.handleAuthorize},
 		koneraPathOperator:     {http.MethodGet, browserRoute, k.handleOperator},
@@ -126,28 +153,9 @@ func newKonera(cfg config, st *store) providerServer {
 	return k
 }
 
-// ServeHTTP routes by exact path, and answers an unknown path with a CAMARA 404 and a known path
-// with the wrong method with a 405 naming the method it takes.
+// ServeHTTP routes by exact path.
 func (k *konera) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	route, ok := k.routes[r.URL.Path]
-	if !ok {
-		k.camara.writeError(w, r, http.StatusNotFound, codeNotFound, "no resource at "+r.URL.Path)
-		return
-	}
-	if r.Method != route.method {
-		w.Header().Set("Allow", route.method)
-		message := r.Method + " is not allowed here; use " + route.method
-		switch route.kind {
-		case tokenRoute:
-			k.as.style.writeError(w, http.StatusMethodNotAllowed, "invalid_request", message)
-		case browserRoute:
-			writeOAuthError(w, http.StatusMethodNotAllowed, "invalid_request", message)
-		default:
-			k.camara.writeError(w, r, http.StatusMethodNotAllowed, codeMethodNotAllowed, message)
-		}
-		return
-	}
-	route.handle(w, r)
+	serveRoutes(w, r, k.routes, k.as, k.camara)
 }
 
 func (k *konera) values(baseURL string) map[string]string {

@@ -28,7 +28,7 @@ func (k *konera) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, http.StatusBadRequest, "invalid_request", "unknown client_id")
 		return
 	}
-	redirectURI, ok := k.acceptedRedirectURI(query["redirect_uri"])
+	redirectURI, ok := k.walk.redirectURI(k.client, query["redirect_uri"])
 	if !ok {
 		writeOAuthError(w, http.StatusBadRequest, "invalid_request", "redirect_uri is missing or not registered for this client")
 		return
@@ -65,23 +65,6 @@ func (k *konera) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	})
 	http.SetCookie(w, &http.Cookie{Name: koneraSessionCookieName, Value: session, Path: "/", HttpOnly: true})
 	redirect(w, k.walk.status(), absoluteURL(r, koneraPathOperator, url.Values{"session": {session}}))
-}
-
-// acceptedRedirectURI returns the redirect URI the authorization will go back to: the registered
-// one, compared byte for byte (RFC 9700 2.1), or, under a fault, any absolute URI at all.
-func (k *konera) acceptedRedirectURI(values []string) (string, bool) {
-	if len(values) != 1 || values[0] == "" {
-		return "", false
-	}
-	uri := values[0]
-	if uri == k.client.redirectURI {
-		return uri, true
-	}
-	if !k.faults.on(faultRedirectURIUnchecked) {
-		return "", false
-	}
-	u, err := url.Parse(uri)
-	return uri, err == nil && u.IsAbs()
 }
 
 // handleOperator stands in for the mobile operator: it recognises the device by the network it

@@ -1,5 +1,7 @@
 package sandbox
 
+import "slices"
+
 // Konera fault names. Each switches on exactly one deviation from seed 000, RFC 6749 or CAMARA.
 const (
 	faultTokenTypeMissing           = "token-type-missing"
@@ -51,6 +53,10 @@ const (
 	faultCodeExchangeRefused        = "code-exchange-refused"
 	faultTokenBearerUnchecked       = "token-bearer-unchecked"
 	faultRepeatedParamAccepted      = "repeated-parameter-accepted"
+	faultVerifyBodyUnchecked        = "verify-body-unchecked"
+	faultMissingIdentifierAccepted  = "missing-identifier-accepted"
+	faultCorrelatorUnvalidated      = "correlator-unvalidated"
+	faultMaxAgeZeroOutOfRange       = "max-age-zero-out-of-range"
 )
 
 // Reasons shared by many declarations.
@@ -82,23 +88,6 @@ func koneraFaults() []Fault {
 	}
 	noToken := because(whyNoToken, tokenMembers...)
 	faults := []Fault{
-		// Token responses (RFC 6749 5.1).
-		k(faultAccessTokenMissing, "RFC6749 5.1", "Successful token responses carry no access_token.",
-			[]string{"oauth2.token.access_token"}, nil),
-		k(faultTokenTypeMissing, "RFC6749 5.1", "Token responses leave out token_type.",
-			[]string{"oauth2.token.token_type-bearer"}, nil),
-		k(faultExpiresInString, "RFC6749 5.1", "Token responses give expires_in as the string \"300\" instead of a number.",
-			[]string{"oauth2.token.expires_in-integer"}, nil),
-		k(faultExpiresInNegative, "RFC6749 5.1", "Token responses give expires_in as -300.",
-			[]string{"oauth2.token.expires_in-integer"}, nil),
-		k(faultExpiresInMissing, "RFC6749 5.1", "Successful token responses carry no expires_in.",
-			[]string{"oauth2.token.expires_in-present"}, nil),
-		k(faultNoCacheControl, "RFC6749 5.1", "Token endpoints send no Cache-Control header.",
-			[]string{"oauth2.token.cache-control-no-store"}, nil),
-		k(faultNoPragma, "RFC6749 5.1", "Token endpoints send no Pragma header.",
-			[]string{"oauth2.token.pragma-no-cache"}, nil),
-		k(faultTokenNotJSON, "RFC6749 5.1", "Successful token responses are labelled text/plain although the body is JSON.",
-			[]string{"oauth2.token.content-type-json"}, nil),
 		k(faultCCRefreshToken, "RFC6749 4.4.3", "Client-credentials responses include a refresh_token they should not have.",
 			[]string{"oauth2.token.no-refresh-token"}, nil),
 
@@ -121,23 +110,8 @@ func koneraFaults() []Fault {
 		k(faultNoWWWAuthenticate, "RFC6749 5.2", "The code-exchange endpoint answers 401 without a WWW-Authenticate challenge.",
 			[]string{"oauth2.error.www-authenticate"}, nil),
 
-		// The authorization code flow (RFC 6749 4.1, RFC 9700).
-		k(faultStateNotEchoed, "RFC6749 4.1.2", "Redirects back to the client drop the state parameter.",
-			[]string{"oauth2.redirect.state-echoed"}, nil),
-		k(faultCodeMissing, "RFC6749 4.1.2", "The successful redirect back to the client carries state but no code.",
-			[]string{"oauth2.redirect.code"}, nil),
-		k(faultRedirect307, "RFC9700 4.12", "The last redirect back to the client uses 307 instead of 302.",
-			[]string{"oauth2.redirect.not-307"}, nil),
-		k(faultLocationRelative, "RFC6749 3.1.2", "The last redirect names the client's callback by a relative Location, on the server's own host.",
-			[]string{"oauth2.redirect.code", "oauth2.redirect.state-echoed"}, nil),
-		k(faultLocationUnparseable, "RFC9110 10.2.2", "The last redirect's Location is not a URL (a bad %-escape), with the code inside.",
-			[]string{"oauth2.redirect.code", "oauth2.redirect.state-echoed"}, nil),
 		k(faultAuthorizeErrorUnregistered, "RFC6749 4.1.2.1", "Authorization error redirects use the unregistered code bad_request.",
 			[]string{"oauth2.redirect.error-code", "oauth2.redirect.expected-error"}, nil),
-		k(faultRedirectURIUnchecked, "RFC6749 4.1.2.1", "The authorize endpoint redirects to whatever redirect_uri it is given.",
-			[]string{"oauth2.redirect.not-redirected"}, nil),
-		k(faultUnknownClientRedirected, "RFC6749 4.1.2.1", "The authorize endpoint redirects for a client_id it does not know.",
-			[]string{"authorize-unknown-client/oauth2.redirect.not-redirected"}, nil),
 		k(faultCodeReusable, "RFC6749 4.1.2", "Authorization codes can be exchanged more than once.",
 			[]string{"code-reuse/oauth2.token.not-issued", "code-reuse/oauth2.error.expected"},
 			because(whyNoError, onSteps([]string{"code-reuse"}, oauthErrorChecks...)...)),
@@ -153,14 +127,10 @@ func koneraFaults() []Fault {
 			because(whyNoError, onSteps([]string{"exchange-bad-bearer"}, oauthErrorChecks...)...)),
 
 		// CAMARA APIs: authentication (RFC 6750, CAMARA 401/403 scenarios).
-		k(faultAPIAcceptsInvalidToken, "CAMARA SS check_sim_swap_401.3_invalid_access_token", "SIM Swap and Number Verification accept bearer tokens they never issued.",
-			onSteps([]string{"invalid-token", "verify-invalid-token"}, "http.status"), answered("invalid-token", "verify-invalid-token")),
-		k(faultExpiredTokenAccepted, "CAMARA SS check_sim_swap_401.2_expired_access_token", "SIM Swap and Number Verification accept expired access tokens.",
-			[]string{"expired-token/http.status"}, answered("expired-token")),
 		k(faultSimSwapAcceptsMissingToken, "CAMARA SS check_sim_swap_401.1_no_authorization_header", "SIM Swap answers requests that carry no Authorization header.",
-			[]string{"no-token/http.status"}, answered("no-token")),
-		k(faultVerifyAcceptsMissingToken, "CAMARA NV phone_number_verify_401.1_no_authorization_header", "Number Verification answers requests that carry no Authorization header.",
-			[]string{"verify-no-token/http.status"}, answered("verify-no-token")),
+			onSteps([]string{"no-token", "retrieve-date-no-token"}, "http.status"), answered("no-token", "retrieve-date-no-token")),
+		k(faultMissingIdentifierAccepted, "CAMARA SS check_sim_swap_C02.04_missing_phone_number", "SIM Swap answers a 2-legged request that names no phone number.",
+			onSteps([]string{"check-missing-number", "retrieve-date-missing-number"}, "http.status"), answered("check-missing-number", "retrieve-date-missing-number")),
 		k(faultVerifyAccepts2Legged, "CAMARA NV phoneNumberVerify_403.1_invalid_token_permissions", "Number Verification accepts a client-credentials token as if the device had signed in.",
 			[]string{"verify-2legged/http.status"}, answered("verify-2legged")),
 		{Provider: koneraProvider, Name: faultVerifyScopeUnchecked, Clause: "CAMARA NV phoneNumberVerify_403.1_invalid_token_permissions",
@@ -169,40 +139,29 @@ func koneraFaults() []Fault {
 			With: []string{tolScopeNarrowed}},
 
 		// CAMARA APIs: requests and results.
-		k(faultPhoneNumberUnvalidated, "CAMARA NV phone_number_verify_C02.01_phone_number_not_schema_compliant", "SIM Swap and Number Verification answer malformed phone numbers instead of refusing them.",
-			onSteps([]string{"malformed-number", "verify-malformed"}, "http.status"), answered("malformed-number", "verify-malformed")),
 		k(faultMaxAgeUnchecked, "CAMARA SS check_sim_swap_400.2_invalid_max_age_value", "SIM Swap check uses any integer maxAge, even outside 1 to 2400.",
-			onSteps([]string{"max-age-out-of-range", "max-age-just-above"}, "http.status"),
-			merged(answered("max-age-out-of-range", "max-age-just-above"), because(whyCodeNeeded, "camara.code.out-of-range"))),
+			onSteps([]string{"max-age-out-of-range", "max-age-just-above", "max-age-zero"}, "http.status"),
+			merged(answered("max-age-out-of-range", "max-age-just-above", "max-age-zero"),
+				because(whyCodeNeeded, "camara.code.out-of-range", "camara.code.invalid-argument"))),
+		k(faultMaxAgeZeroOutOfRange, "CAMARA SS check_sim_swap_400.1_invalid_max_age", "A maxAge below 1 is refused as OUT_OF_RANGE instead of INVALID_ARGUMENT.",
+			[]string{"max-age-zero/camara.code.invalid-argument"}, nil),
 		k(faultMaxAgeInvalidArgument, "CAMARA SS check_sim_swap_400.2_invalid_max_age_value", "An out-of-range maxAge is refused as INVALID_ARGUMENT instead of OUT_OF_RANGE.",
 			[]string{"max-age-out-of-range/camara.code", "camara.code.out-of-range"}, nil),
 		k(faultSwappedAsString, "CAMARA SS CheckSimSwapInfo", "SIM Swap check sends swapped as the string \"true\" or \"false\".",
 			[]string{"camara.sim-swap.swapped-boolean", "camara.sim-swap.swapped"}, nil),
 		k(faultSwapNotDetected, "CAMARA SS check_sim_swap_3_valid_sim_swap_max_age", "SIM Swap check never reports a swap.",
-			[]string{"check-swapped/camara.sim-swap.swapped"}, nil),
+			onSteps([]string{"check-swapped", "check-swapped-default-max-age"}, "camara.sim-swap.swapped"), nil),
 		k(faultSwapDateNotRFC3339, "CAMARA Design Guide 2.2", "SIM Swap retrieve-date sends latestSimChange without the T and the time zone.",
 			[]string{"camara.sim-swap.latest-sim-change"}, nil),
-		k(faultVerifyAlwaysTrue, "CAMARA NV phone_number_verify.03_validate_phone_number_success_false", "Number Verification says every well-formed number belongs to the device.",
-			[]string{"verify-other/camara.nv.verified"}, nil),
-		k(faultVerifyAlwaysFalse, "CAMARA NV phone_number_verify.02_validate_phone_number_success_true", "Number Verification says no well-formed number is the device's, not even its own.",
-			[]string{"verify-device/camara.nv.verified"}, nil),
-		k(faultAPIInternalError, "CAMARA SS check_sim_swap_1_generic_success_scenario", "SIM Swap and Number Verification answer 500 INTERNAL wherever they should succeed.",
-			onSteps([]string{"check-swapped", "check-not-swapped", "retrieve-date", "verify-device", "verify-other"}, "http.status"),
-			because(whyNoResult, "camara.sim-swap.swapped", "camara.sim-swap.swapped-boolean", "camara.sim-swap.latest-sim-change", "camara.nv.verified")),
-
-		// CAMARA error bodies and headers (Design Guide 3.1, 5.8.5).
-		k(faultCamaraErrorNoCode, "CAMARA Design Guide 3.1 ErrorInfo", "CAMARA error bodies leave out code.",
-			[]string{"camara.error.code", "camara.code"}, because(whyCodeNeeded, "camara.code.out-of-range")),
-		k(faultCamaraErrorNoMessage, "CAMARA Design Guide 3.1 ErrorInfo", "CAMARA error bodies leave out message.",
-			[]string{"camara.error.message"}, nil),
-		k(faultCamaraStatusMismatch, "CAMARA Design Guide 3.1 ErrorInfo", "CAMARA error bodies say status 400 whatever the HTTP status is.",
-			[]string{"camara.error.status"}, nil),
-		k(faultUnauthenticatedNoChallenge, "RFC9110 15.5.2", "CAMARA endpoints answer 401 without a WWW-Authenticate challenge.",
-			[]string{"camara.error.www-authenticate"}, nil),
-		k(faultCorrelatorNotEchoed, "CAMARA Design Guide 5.8.5", "CAMARA endpoints do not send the x-correlator header back.",
-			[]string{"camara.x-correlator.echoed"}, nil),
-		k(faultCommonalitiesMalformed, "CAMARA Commonalities 0.8 x-camara-commonalities", "CAMARA responses send x-camara-commonalities: v0.6 (not a release number).",
-			[]string{"camara.commonalities-version"}, nil),
 	}
-	return append(clientAuthFaults(koneraProvider, koneraTokenSteps, []string{"wrong-secret"}), faults...)
+	return slices.Concat(clientAuthFaults(koneraProvider, koneraTokenSteps, []string{"wrong-secret"}),
+		tokenResponseFaults(koneraProvider), walkFaults(koneraProvider), camaraErrorFaults(koneraProvider),
+		numberVerifyFaults(koneraProvider, otherAPISteps{
+			invalidToken: []string{"invalid-token", "retrieve-date-invalid-token"},
+			expiredToken: []string{"expired-token", "retrieve-date-expired-token"},
+			malformed:    []string{"malformed-number", "retrieve-date-malformed"},
+			answered: []string{"check-swapped", "check-not-swapped", "retrieve-date",
+				"check-swapped-default-max-age", "check-not-swapped-default-max-age"},
+			results: []string{"camara.sim-swap.swapped", "camara.sim-swap.swapped-boolean", "camara.sim-swap.latest-sim-change"},
+		}), faults)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -14,45 +15,61 @@ var hashedPhoneNumberPattern = regexp.MustCompile(`^[a-fA-F0-9]{64}$`)
 
 // handleVerify answers whether a number, or the SHA-256 of one, is the number of the device that
 // signed in through network-based authentication (CAMARA Number Verification POST /verify, at the
-// path seed 000 gives). Only a 3-legged token names a device, so only one is accepted.
+// path seed 000 gives).
 func (k *konera) handleVerify(w http.ResponseWriter, r *http.Request) {
+	k.api.verifyNumber(w, r, koneraDeviceNumber, nil)
+}
+
+// verifyNumber is Number Verification's verify operation, as every provider serves it: only a
+// 3-legged token names a device, so only one is accepted; the body holds exactly one of
+// phoneNumber or hashedPhoneNumber; the answer says whether it is the device's. device is who a
+// fault that lets a request through without a device token takes it to be; extra, when set, adds
+// the provider's own members to the answer.
+func (api camaraAPI) verifyNumber(w http.ResponseWriter, r *http.Request, device string, extra func(object) object) {
+	faults := api.as.faults
 	// Whoever a fault lets through without a real device token acts as the simulated device.
-	device := caller{scopes: []string{scopeNumberVerifyCheck}, device: koneraDeviceNumber}
+	asDevice := caller{scopes: []string{scopeNumberVerifyCheck}, device: device}
 	var asMissing, asUnknown *caller
-	if k.faults.on(faultVerifyAcceptsMissingToken) {
-		asMissing = &device
+	if faults.on(faultVerifyAcceptsMissingToken) {
+		asMissing = &asDevice
 	}
-	if k.faults.on(faultAPIAcceptsInvalidToken) {
-		asUnknown = &device
+	if faults.on(faultAPIAcceptsInvalidToken) {
+		asUnknown = &asDevice
 	}
-	c, ok := k.api.authenticate(r, asMissing, asUnknown)
+	c, ok := api.authenticate(r, asMissing, asUnknown)
 	if !ok {
-		k.api.unauthenticated(w, r)
+		api.unauthenticated(w, r)
 		return
 	}
 	if !c.threeLegged() {
-		if !k.faults.on(faultVerifyAccepts2Legged) {
+		if !faults.on(faultVerifyAccepts2Legged) {
 			why := "number verification needs a 3-legged token from network-based authentication"
-			if k.cfg.tolerate.on(tolNVNotNetworkCode) {
-				k.camara.writeError(w, r, http.StatusForbidden, codeNotAuthedByNetwork, why)
+			if api.as.tolerate.on(tolNVNotNetworkCode) {
+				api.style.writeError(w, r, http.StatusForbidden, codeNotAuthedByNetwork, why)
 				return
 			}
-			k.api.permissionDenied(w, r, why)
+			api.permissionDenied(w, r, why)
 			return
 		}
-		c = device
+		c = asDevice
 	}
-	if !c.has(scopeNumberVerifyCheck) && !k.faults.on(faultVerifyScopeUnchecked) {
-		k.api.permissionDenied(w, r, "the access token does not grant "+scopeNumberVerifyCheck)
+	if !c.has(scopeNumberVerifyCheck) && !faults.on(faultVerifyScopeUnchecked) {
+		api.permissionDenied(w, r, "the access token does not grant "+scopeNumberVerifyCheck)
 		return
 	}
-	if !k.camara.checkCorrelator(w, r) {
+	if !api.style.checkCorrelator(w, r) {
 		return
 	}
 
 	body, ok := readJSONObject(r)
+	_, phone := body["phoneNumber"]
+	_, hashed := body["hashedPhoneNumber"]
+	if faults.on(faultVerifyBodyUnchecked) && (!ok || len(body) != 1 || !phone && !hashed) {
+		// The request names no number; the device's is assumed.
+		body, ok = map[string]json.RawMessage{"phoneNumber": json.RawMessage(strconv.Quote(c.device))}, true
+	}
 	if !ok || len(body) != 1 {
-		k.camara.writeError(w, r, http.StatusBadRequest, codeInvalidArgument,
+		api.style.writeError(w, r, http.StatusBadRequest, codeInvalidArgument,
 			"the request body must be a JSON object with exactly one of phoneNumber or hashedPhoneNumber")
 		return
 	}
@@ -66,21 +83,25 @@ func (k *konera) handleVerify(w http.ResponseWriter, r *http.Request) {
 		hash, wellFormed = hashedPhoneNumberValue(raw)
 		verified = wellFormed && strings.EqualFold(hash, sha256Hex(c.device))
 	} else {
-		k.camara.writeError(w, r, http.StatusBadRequest, codeInvalidArgument,
+		api.style.writeError(w, r, http.StatusBadRequest, codeInvalidArgument,
 			"the request body must hold phoneNumber or hashedPhoneNumber")
 		return
 	}
 	switch {
-	case !wellFormed && !k.faults.on(faultPhoneNumberUnvalidated):
-		k.camara.writeError(w, r, http.StatusBadRequest, codeInvalidArgument,
+	case !wellFormed && !faults.on(faultPhoneNumberUnvalidated):
+		api.style.writeError(w, r, http.StatusBadRequest, codeInvalidArgument,
 			"phoneNumber must be E.164 with a leading +, hashedPhoneNumber 64 hex digits")
 		return
-	case wellFormed && k.faults.on(faultVerifyAlwaysTrue):
+	case wellFormed && faults.on(faultVerifyAlwaysTrue):
 		verified = true
-	case wellFormed && k.faults.on(faultVerifyAlwaysFalse):
+	case wellFormed && faults.on(faultVerifyAlwaysFalse):
 		verified = false
 	}
-	k.camara.writeResult(w, r, object{{"devicePhoneNumberVerified", verified}})
+	result := object{{"devicePhoneNumberVerified", verified}}
+	if extra != nil {
+		result = extra(result)
+	}
+	api.style.writeResult(w, r, result)
 }
 
 // hashedPhoneNumberValue reads a hashedPhoneNumber member: a JSON string of 64 hex digits.

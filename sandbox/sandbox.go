@@ -94,6 +94,7 @@ type providerSpec struct {
 func providerSpecs() []providerSpec {
 	return []providerSpec{
 		{name: koneraProvider, build: newKonera, faults: koneraFaults, tolerances: koneraTolerances},
+		{name: pxgProvider, build: newPXG, faults: pxgFaults, tolerances: pxgTolerances},
 		{name: labProvider, build: newLab, faults: labFaults, hidden: true},
 		{name: hostileProvider, build: newHostile, faults: func() []Fault { return nil }, hidden: true},
 	}

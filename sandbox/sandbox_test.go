@@ -15,7 +15,7 @@ import (
 )
 
 func TestProviders(t *testing.T) {
-	if got := Providers(); !slices.Equal(got, []string{"konera"}) {
+	if got := Providers(); !slices.Equal(got, []string{"konera", "pxg"}) {
 		t.Errorf("Providers() = %v", got)
 	}
 }
@@ -64,15 +64,15 @@ func TestFaultsList(t *testing.T) {
 		"camara-401-no-challenge", "camara-error-no-code", "camara-error-no-message", "camara-status-mismatch", "cc-refresh-token",
 		"client-assertion-refused", "client-assertion-unchecked", "client-basic-refused",
 		"client-credentials-refused", "client-post-refused", "code-exchange-refused", "code-missing", "code-reusable",
-		"commonalities-malformed", "correlator-not-echoed",
+		"commonalities-malformed", "correlator-not-echoed", "correlator-unvalidated",
 		"expired-token-accepted", "expires-in-missing", "expires-in-negative", "expires-in-string",
 		"location-relative", "location-unparseable", "max-age-invalid-argument",
-		"max-age-unchecked", "no-cache-control", "no-pragma", "no-www-authenticate", "phone-number-unvalidated",
+		"max-age-unchecked", "max-age-zero-out-of-range", "missing-identifier-accepted", "no-cache-control", "no-pragma", "no-www-authenticate", "phone-number-unvalidated",
 		"public-client-refused", "redirect-307", "redirect-uri-unchecked", "repeated-parameter-accepted", "sim-swap-accepts-missing-token", "state-not-echoed",
 		"swap-date-not-rfc3339", "swap-not-detected", "swapped-as-string", "token-401-no-challenge", "token-bearer-unchecked",
 		"token-error-200", "token-error-unregistered", "token-not-json", "token-redirect-uri-unchecked",
 		"token-type-missing", "unauthorized-client", "unknown-client-redirected", "verify-accepts-2legged", "verify-accepts-missing-token",
-		"verify-always-false", "verify-always-true", "verify-scope-unchecked", "wrong-secret-accepted",
+		"verify-always-false", "verify-always-true", "verify-body-unchecked", "verify-scope-unchecked", "wrong-secret-accepted",
 	}
 	var got []string
 	for _, f := range ProviderFaults("konera") {

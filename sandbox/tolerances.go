@@ -39,25 +39,54 @@ const (
 	narrowedScopeIndication = "scope"
 )
 
-func koneraTolerances() []Tolerance {
-	k := func(name, clause, description string) Tolerance {
-		return Tolerance{Provider: koneraProvider, Name: name, Clause: clause, Description: description}
-	}
+// tolerance makes one provider's tolerance.
+func tolerance(provider, name, clause, description string) Tolerance {
+	return Tolerance{Provider: provider, Name: name, Clause: clause, Description: description}
+}
+
+// authServerTolerances are what every provider built on the shared authorization server may
+// choose for its token endpoint.
+func authServerTolerances(provider string) []Tolerance {
 	return []Tolerance{
-		k(tolInvalidClient400, "RFC6749 5.2", "Wrong client credentials sent without the Authorization header get 400 invalid_client, not 401."),
-		k(tolSeveralChallenges, "RFC9110 11.6.1", "Every 401 offers several WWW-Authenticate challenges, Basic first."),
-		k(tolRedirect303, "RFC9700 4.12", "Every redirect of the authorization walk is a 303."),
-		k(tolRedirect308, "RFC9110 15.4.9", "Every redirect of the authorization walk is a 308 (the walk's requests are GETs)."),
-		k(tolCacheControlList, "RFC9111 5.2", "Token responses send Cache-Control: no-cache, no-store."),
-		k(tolBearerLowerCase, "RFC6749 5.1", "Token responses say token_type bearer in lower case."),
-		k(tolScopeNarrowed, "RFC6749 3.3", "A requested scope the client may not have is dropped from the grant instead of refused."),
-		k(tolNVNotNetworkCode, "CAMARA NV phoneNumberVerify_403.2_not_authenticated_using_network_or_sim_based_authentication",
-			"Number Verification refuses a 2-legged token as not authenticated by the mobile network."),
-		k(tolExtensionErrorCodes, "RFC6749 8.5", "The code exchange refuses a bad bearer with invalid_token, a registered extension code."),
-		k(tolClientAuthAny, "RFC6749 2.3.1", "The token endpoint takes client credentials by HTTP Basic and in the form, whatever the client registered."),
-		k(tolCommonalities06, "CAMARA Commonalities 0.8 x-camara-commonalities", "CAMARA responses send x-camara-commonalities: 0.6."),
-		k(tolCommonalities08, "CAMARA Commonalities 0.8 x-camara-commonalities", "CAMARA responses send x-camara-commonalities: 0.8.0."),
+		tolerance(provider, tolInvalidClient400, "RFC6749 5.2", "Wrong client credentials sent without the Authorization header get 400 invalid_client, not 401."),
+		tolerance(provider, tolSeveralChallenges, "RFC9110 11.6.1", "Every 401 offers several WWW-Authenticate challenges, Basic first."),
+		tolerance(provider, tolCacheControlList, "RFC9111 5.2", "Token responses send Cache-Control: no-cache, no-store."),
+		tolerance(provider, tolBearerLowerCase, "RFC6749 5.1", "Token responses say token_type bearer in lower case."),
+		tolerance(provider, tolClientAuthAny, "RFC6749 2.3.1", "The token endpoint takes client credentials by HTTP Basic and in the form, whatever the client registered."),
 	}
+}
+
+// walkTolerances are the redirect statuses an authorization walk may use instead of 302.
+func walkTolerances(provider string) []Tolerance {
+	return []Tolerance{
+		tolerance(provider, tolRedirect303, "RFC9700 4.12", "Every redirect of the authorization walk is a 303."),
+		tolerance(provider, tolRedirect308, "RFC9110 15.4.9", "Every redirect of the authorization walk is a 308 (the walk's requests are GETs)."),
+	}
+}
+
+// camaraTolerances are the Commonalities versions a provider's CAMARA responses may announce.
+func camaraTolerances(provider string) []Tolerance {
+	return []Tolerance{
+		tolerance(provider, tolCommonalities06, "CAMARA Commonalities 0.8 x-camara-commonalities", "CAMARA responses send x-camara-commonalities: 0.6."),
+		tolerance(provider, tolCommonalities08, "CAMARA Commonalities 0.8 x-camara-commonalities", "CAMARA responses send x-camara-commonalities: 0.8.0."),
+	}
+}
+
+func koneraTolerances() []Tolerance {
+	own := []Tolerance{
+		tolerance(koneraProvider, tolScopeNarrowed, "RFC6749 3.3", "A requested scope the client may not have is dropped from the grant instead of refused."),
+		tolerance(koneraProvider, tolNVNotNetworkCode, "CAMARA NV phoneNumberVerify_403.2_not_authenticated_using_network_or_sim_based_authentication",
+			"Number Verification refuses a 2-legged token as not authenticated by the mobile network."),
+		tolerance(koneraProvider, tolExtensionErrorCodes, "RFC6749 8.5", "The code exchange refuses a bad bearer with invalid_token, a registered extension code."),
+	}
+	return slices.Concat(authServerTolerances(koneraProvider), walkTolerances(koneraProvider), camaraTolerances(koneraProvider), own)
+}
+
+func pxgTolerances() []Tolerance {
+	own := []Tolerance{
+		tolerance(pxgProvider, tolIDTokenAudArray, "OIDC Core 2", "id_tokens name their audience as an array holding the client id."),
+	}
+	return slices.Concat(authServerTolerances(pxgProvider), walkTolerances(pxgProvider), camaraTolerances(pxgProvider), own)
 }
 
 // Tolerances lists every tolerance of every provider, sorted by provider and name.

@@ -53,3 +53,20 @@ func (a authorizeStyle) toClient(w http.ResponseWriter, redirectURI, state strin
 	}
 	redirect(w, status, location)
 }
+
+// redirectURI returns the redirect URI the authorization will go back to: the registered
+// one, compared byte for byte (RFC 9700 2.1), or, under a fault, any absolute URI at all.
+func (a authorizeStyle) redirectURI(c *registeredClient, values []string) (string, bool) {
+	if len(values) != 1 || values[0] == "" {
+		return "", false
+	}
+	uri := values[0]
+	if uri == c.redirectURI {
+		return uri, true
+	}
+	if !a.faults.on(faultRedirectURIUnchecked) {
+		return "", false
+	}
+	u, err := url.Parse(uri)
+	return uri, err == nil && u.IsAbs()
+}

@@ -56,10 +56,11 @@ func finish(t *testing.T, tm *teatest.TestModel) Model {
 	return fm
 }
 
-// openSandboxProfile picks the built-in sandbox profile, the second in the list.
+// openSandboxProfile picks the built-in Konera sandbox profile, the third in the list (konera,
+// pxg, sandbox-konera, …).
 func openSandboxProfile(t *testing.T, tm *teatest.TestModel) {
 	waitFor(t, tm, "sandbox-konera")
-	keys(tm, "j", "enter")
+	keys(tm, "j", "j", "enter")
 	waitFor(t, tm, "Flows of Konera aggregator (built-in sandbox)")
 }
 
@@ -80,8 +81,9 @@ func TestJourneySimSwapRunAndExport(t *testing.T) {
 	waitFor(t, tm, "Wrote ")
 	fm := finish(t, tm)
 
+	flow, _ := fm.profile.Catalog().Lookup("konera.sim-swap")
 	fr, ok := fm.results["konera.sim-swap"]
-	if !ok || fr.Status != checks.Pass || len(fr.Steps) != 11 {
+	if !ok || fr.Status != checks.Pass || len(fr.Steps) != len(flow.Steps) {
 		t.Fatalf("final record: %+v", fr)
 	}
 	for _, s := range fr.Steps {
@@ -102,7 +104,7 @@ func TestJourneySimSwapRunAndExport(t *testing.T) {
 	if err := json.Unmarshal(data, &rep); err != nil {
 		t.Fatalf("the exported report does not parse: %v", err)
 	}
-	if rep.Status != "pass" || rep.Summary.Steps["pass"] != 11 {
+	if rep.Status != "pass" || rep.Summary.Steps["pass"] != len(flow.Steps) {
 		t.Errorf("exported report: %s, steps %v", rep.Status, rep.Summary.Steps)
 	}
 	if strings.Contains(string(data), sandbox.DefaultClientSecret) {

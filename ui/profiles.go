@@ -129,7 +129,7 @@ func (d profileDelegate) Render(w io.Writer, m list.Model, index int, item list.
 	if it.p.Sandbox != "" {
 		base = "a loopback port chosen at start"
 	}
-	details := fmt.Sprintf("%s · %d flows · %s", orDash(it.p.Provider), len(it.p.Flows), origin)
+	details := fmt.Sprintf("%s · %s · %s", orDash(it.p.Provider), plural(len(it.p.Flows), "flow"), origin)
 	line1 := truncate(cursor+name+"  "+it.p.Title, width)
 	line2 := truncate("    "+s.Muted.Render(details+" · "+orDash(base)), width)
 	line3 := truncate("    "+env, width)
