@@ -84,6 +84,9 @@ func init() {
 	clause("RFC7617 2", "The Basic scheme: the challenge names a realm")
 	clause("RFC9110 10.2.2", "Location: a URI reference")
 	clause("RFC9110 11.6.1", "WWW-Authenticate: one or more challenges")
+	clause("RFC9110 15.4", "Redirection: a client detects redirect loops")
+	clause("RFC9110 15.4.3", "302 Found: the client follows the Location")
+	clause("RFC9110 15.4.4", "303 See Other: the client follows the Location with GET")
 	clause("RFC9110 15.4.9", "308 Permanent Redirect")
 	clause("RFC9110 15.5.2", "401 Unauthorized: at least one WWW-Authenticate challenge")
 	clause("RFC9111 5.2", "Cache-Control directives")
@@ -97,6 +100,7 @@ func init() {
 	clause("CAMARA Design Guide 3.1 ErrorInfo", "Error body {status, code, message}")
 	clause("CAMARA Design Guide 5.8.5", "x-correlator: echoed; an invalid one is 400 INVALID_ARGUMENT")
 	clause("CAMARA ICM Appendix A", "Security and Interoperability Profile: normative OAuth errors")
+	clause("CAMARA ICM login_hint", "Security and Interoperability Profile: a server that does not support login_hint may ignore it")
 	clause("CAMARA ICM ID token sub", "Security and Interoperability Profile: sub is not the MSISDN; pairwise recommended")
 	clause("CAMARA Commonalities 0.8 x-camara-commonalities", "The Commonalities release a response follows: 0.6 or a full version")
 	clause("CAMARA SS CheckSimSwapInfo", "checkSimSwap 200 body: swapped, a boolean")
@@ -109,6 +113,10 @@ func init() {
 	clause("seed 001", "Konera PXG: Number Verification V1")
 	clause("seed 001 TokenResponse", "Konera PXG token response: access_token, token_type, expires_in, scope; refresh_token with offline_access; id_token with openid")
 	clause("seed 001 NumberVerificationResult", "Konera PXG verify result: devicePhoneNumberVerified, assessedAt (date-time or null)")
+	clause("seed 004", "Vonage Network APIs: client authentication")
+	clause("seed 004 Authentication", "Vonage: the application JWT as Bearer (RS256, the application's key)")
+	clause("seed 004 Network Enablement", "Vonage: network enablement answers an authorize URL per scope")
+	clause("seed 004 Errors", "Vonage's APIs answer errors as RFC 9457 problem details")
 	clause("telconform lab", "The engine's test bench (not a provider)")
 
 	// CAMARA Number Verification v2.1.0, phoneNumberVerify.

@@ -24,7 +24,9 @@ func TestBuiltinFlowsParse(t *testing.T) {
 			if s.Title == "" || s.Explain == "" {
 				t.Errorf("%s/%s lacks a title or an explanation", f.ID, s.ID)
 			}
-			if s.Kind.Name() != "wait" && s.CheckCount() == 0 {
+			// A wait or a mint asks nothing of the provider, so there is nothing of its to check:
+			// checks on a JWT telconform signed itself could never fail.
+			if local := s.Kind.Name() == "wait" || s.Kind.Name() == "mint"; !local && s.CheckCount() == 0 {
 				t.Errorf("%s/%s checks nothing", f.ID, s.ID)
 			}
 			for _, c := range s.Checks {

@@ -40,7 +40,7 @@ func TestBuiltinProfiles(t *testing.T) {
 	for _, p := range ps {
 		names = append(names, p.Name)
 	}
-	if strings.Join(names, " ") != "konera pxg sandbox-konera sandbox-pxg" {
+	if strings.Join(names, " ") != "konera pxg sandbox-konera sandbox-pxg sandbox-vonage vonage" {
 		t.Fatalf("built-in profiles: %v", names)
 	}
 	if got := ps[0].EnvNames(); len(got) != 7 || got[0] != "KONERA_CLIENT_ID" {

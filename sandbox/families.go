@@ -35,6 +35,9 @@ func tokenResponseFaults(provider string) []Fault {
 	}
 }
 
+// unreadableError: an error redirect whose Location the client cannot read loses its error too.
+var unreadableError = map[string]string{"oauth2.redirect.expected-error": "the error comes back in a Location the client cannot read"}
+
 // walkFaults break the authorization walk's last redirect and the redirect URI check (RFC 6749
 // 4.1.2, 4.1.2.1, RFC 9700).
 func walkFaults(provider string) []Fault {
@@ -47,9 +50,9 @@ func walkFaults(provider string) []Fault {
 		f(faultRedirect307, "RFC9700 4.12", "The last redirect back to the client uses 307 instead of 302.",
 			[]string{"oauth2.redirect.not-307"}, nil),
 		f(faultLocationRelative, "RFC6749 3.1.2", "The last redirect names the client's callback by a relative Location, on the server's own host.",
-			[]string{"oauth2.redirect.code", "oauth2.redirect.state-echoed"}, nil),
+			[]string{"oauth2.redirect.code", "oauth2.redirect.state-echoed"}, unreadableError),
 		f(faultLocationUnparseable, "RFC9110 10.2.2", "The last redirect's Location is not a URL (a bad %-escape), with the code inside.",
-			[]string{"oauth2.redirect.code", "oauth2.redirect.state-echoed"}, nil),
+			[]string{"oauth2.redirect.code", "oauth2.redirect.state-echoed"}, unreadableError),
 		f(faultRedirectURIUnchecked, "RFC6749 4.1.2.1", "The authorize endpoint redirects to whatever redirect_uri it is given.",
 			[]string{"oauth2.redirect.not-redirected"}, nil),
 		f(faultUnknownClientRedirected, "RFC6749 4.1.2.1", "The authorize endpoint redirects for a client_id it does not know.",
@@ -57,8 +60,14 @@ func walkFaults(provider string) []Fault {
 	}
 }
 
-// camaraErrorFaults break CAMARA's error body and headers (Design Guide 3.1, 5.8.5, RFC 9110).
+// camaraErrorFaults break CAMARA's error body and headers (Design Guide 3.1, 5.8.5, RFC 9110):
+// the body faults, and those of the correlation header and the Commonalities version.
 func camaraErrorFaults(provider string) []Fault {
+	return append(camaraBodyFaults(provider), camaraHeaderFaults(provider)...)
+}
+
+// camaraBodyFaults break CAMARA's error body and the challenge of its 401s.
+func camaraBodyFaults(provider string) []Fault {
 	f := family(provider)
 	return []Fault{
 		f(faultCamaraErrorNoCode, "CAMARA Design Guide 3.1 ErrorInfo", "CAMARA error bodies leave out code.",
@@ -69,6 +78,14 @@ func camaraErrorFaults(provider string) []Fault {
 			[]string{"camara.error.status"}, nil),
 		f(faultUnauthenticatedNoChallenge, "RFC9110 15.5.2", "CAMARA endpoints answer 401 without a WWW-Authenticate challenge.",
 			[]string{"camara.error.www-authenticate"}, nil),
+	}
+}
+
+// camaraHeaderFaults break the correlation header and the Commonalities version a CAMARA API
+// sends (Design Guide 5.8.5).
+func camaraHeaderFaults(provider string) []Fault {
+	f := family(provider)
+	return []Fault{
 		f(faultCorrelatorNotEchoed, "CAMARA Design Guide 5.8.5", "CAMARA endpoints do not send the correlation header (x-correlator) back.",
 			[]string{"camara.correlator.echoed"}, nil),
 		f(faultCommonalitiesMalformed, "CAMARA Commonalities 0.8 x-camara-commonalities", "CAMARA responses send x-camara-commonalities: v0.6 (not a release number).",

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"crypto"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
@@ -122,3 +123,12 @@ var (
 	// profile gets the private half (application_private_key).
 	vonageAppKey = sync.OnceValue(func() *rsa.PrivateKey { return rsaKey(vonageAppKeyPEM) })
 )
+
+// pemOf writes a private key as PKCS #8 PEM, the form profiles hold keys in.
+func pemOf(key crypto.Signer) string {
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return ""
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+}

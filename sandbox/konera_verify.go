@@ -17,18 +17,18 @@ var hashedPhoneNumberPattern = regexp.MustCompile(`^[a-fA-F0-9]{64}$`)
 // signed in through network-based authentication (CAMARA Number Verification POST /verify, at the
 // path seed 000 gives).
 func (k *konera) handleVerify(w http.ResponseWriter, r *http.Request) {
-	k.api.verifyNumber(w, r, koneraDeviceNumber, nil)
+	k.api.verifyNumber(w, r, scopeNumberVerifyCheck, koneraDeviceNumber, nil)
 }
 
 // verifyNumber is Number Verification's verify operation, as every provider serves it: only a
 // 3-legged token names a device, so only one is accepted; the body holds exactly one of
-// phoneNumber or hashedPhoneNumber; the answer says whether it is the device's. device is who a
-// fault that lets a request through without a device token takes it to be; extra, when set, adds
-// the provider's own members to the answer.
-func (api camaraAPI) verifyNumber(w http.ResponseWriter, r *http.Request, device string, extra func(object) object) {
+// phoneNumber or hashedPhoneNumber; the answer says whether it is the device's. scope is the one
+// the token must grant; device is who a fault that lets a request through without a device token
+// takes it to be; extra, when set, adds the provider's own members to the answer.
+func (api camaraAPI) verifyNumber(w http.ResponseWriter, r *http.Request, scope, device string, extra func(object) object) {
 	faults := api.as.faults
 	// Whoever a fault lets through without a real device token acts as the simulated device.
-	asDevice := caller{scopes: []string{scopeNumberVerifyCheck}, device: device}
+	asDevice := caller{scopes: []string{scope}, device: device}
 	var asMissing, asUnknown *caller
 	if faults.on(faultVerifyAcceptsMissingToken) {
 		asMissing = &asDevice
@@ -53,8 +53,8 @@ func (api camaraAPI) verifyNumber(w http.ResponseWriter, r *http.Request, device
 		}
 		c = asDevice
 	}
-	if !c.has(scopeNumberVerifyCheck) && !faults.on(faultVerifyScopeUnchecked) {
-		api.permissionDenied(w, r, "the access token does not grant "+scopeNumberVerifyCheck)
+	if !c.has(scope) && !faults.on(faultVerifyScopeUnchecked) {
+		api.permissionDenied(w, r, "the access token does not grant "+scope)
 		return
 	}
 	if !api.style.checkCorrelator(w, r) {

@@ -233,7 +233,7 @@ func (p *pxg) grant(w http.ResponseWriter, issuer, clientID string, scopes []str
 // handleVerify is Number Verification v1 as seed 001 documents it: CAMARA's verify, with the
 // time of the assessment.
 func (p *pxg) handleVerify(w http.ResponseWriter, r *http.Request) {
-	p.api.verifyNumber(w, r, pxgDeviceNumber, func(result object) object {
+	p.api.verifyNumber(w, r, scopeNumberVerifyCheck, pxgDeviceNumber, func(result object) object {
 		at := p.as.now().UTC().Format(time.RFC3339)
 		if p.faults.on(faultAssessedAtNotRFC3339) {
 			at = p.as.now().UTC().Format("2006-01-02 15:04:05")

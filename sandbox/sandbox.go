@@ -17,8 +17,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"net/http"
 	"slices"
@@ -95,6 +93,7 @@ func providerSpecs() []providerSpec {
 	return []providerSpec{
 		{name: koneraProvider, build: newKonera, faults: koneraFaults, tolerances: koneraTolerances},
 		{name: pxgProvider, build: newPXG, faults: pxgFaults, tolerances: pxgTolerances},
+		{name: vonageProvider, build: newVonage, faults: vonageFaults, tolerances: vonageTolerances},
 		{name: labProvider, build: newLab, faults: labFaults, hidden: true},
 		{name: hostileProvider, build: newHostile, faults: func() []Fault { return nil }, hidden: true},
 	}
@@ -187,9 +186,7 @@ func (cfg config) clientValues(v map[string]string) map[string]string {
 	v["client_id"] = cfg.client.id
 	v["client_secret"] = cfg.client.secret
 	v["redirect_uri"] = cfg.client.redirectURI
-	if der, err := x509.MarshalPKCS8PrivateKey(cfg.key); err == nil {
-		v["client_private_key"] = string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
-	}
+	v["client_private_key"] = pemOf(cfg.key)
 	return v
 }
 

@@ -18,7 +18,7 @@ type Tolerance struct {
 // ID is the tolerance's qualified name: provider/name.
 func (t Tolerance) ID() string { return t.Provider + "/" + t.Name }
 
-// Konera tolerances.
+// Tolerance names; a provider lists those that apply to it.
 const (
 	tolInvalidClient400     = "invalid-client-400"
 	tolSeveralChallenges    = "several-challenges"
@@ -33,6 +33,9 @@ const (
 	tolCommonalities06      = "commonalities-0.6"
 	tolCommonalities08      = "commonalities-0.8"
 	tolIDTokenAudArray      = "id-token-aud-array"
+	tolLoginHintIgnored     = "login-hint-ignored"
+	tolUnknownScopeRefused  = "unknown-scope-refused"
+	tolRedirect302          = "redirect-302"
 	commonalitiesHeader     = "x-camara-commonalities"
 	codeNotAuthedByNetwork  = "NUMBER_VERIFICATION.USER_NOT_AUTHENTICATED_BY_MOBILE_NETWORK"
 	extensionCodeBadBearer  = "invalid_token"
@@ -119,5 +122,13 @@ func ProviderTolerances(provider string) []Tolerance {
 func ResolveTolerances(names, providers []string) (map[string][]string, error) {
 	return resolveNames("tolerance", names, providers, func(provider, name string) bool {
 		return slices.ContainsFunc(ProviderTolerances(provider), func(t Tolerance) bool { return t.Name == name })
+	})
+}
+
+func vonageTolerances() []Tolerance {
+	return slices.Concat(authServerTolerances(vonageProvider), walkTolerances(vonageProvider), camaraTolerances(vonageProvider), []Tolerance{
+		tolerance(vonageProvider, tolRedirect302, "RFC9110 15.4.3", "Every redirect of the authorization walk is a 302 (the seed shows 301)."),
+		tolerance(vonageProvider, tolLoginHintIgnored, "CAMARA ICM login_hint", "The authorization ignores login_hint: a walk for another number authorizes the device."),
+		tolerance(vonageProvider, tolUnknownScopeRefused, "seed 004 Network Enablement", "Network enablement refuses a request naming a scope the application may not use (403), instead of an error for that scope."),
 	})
 }

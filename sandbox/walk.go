@@ -11,15 +11,21 @@ import (
 // every provider's walk shares read from its sets.
 type authorizeStyle struct {
 	faults, tolerate faultSet
+	// usual is the status the provider's document shows; 0 means 302.
+	usual int
 }
 
 // status is the status of the walk's redirects.
 func (a authorizeStyle) status() int {
 	switch {
+	case a.tolerate.on(tolRedirect302):
+		return http.StatusFound
 	case a.tolerate.on(tolRedirect303):
 		return http.StatusSeeOther
 	case a.tolerate.on(tolRedirect308):
 		return http.StatusPermanentRedirect
+	case a.usual != 0:
+		return a.usual
 	}
 	return http.StatusFound
 }

@@ -30,7 +30,7 @@ func TestJourneyHostileProviderOnScreen(t *testing.T) {
 	opts.Launch.Walk = "agent"
 
 	tm := start(t, opts)
-	waitFor(t, tm, "hostile")
+	waitFor(t, tm, "Choose a profile")
 	keys(tm, "G", "enter") // the profile named on the command line comes after the built-in ones
 	waitFor(t, tm, "Flows of A provider that misbehaves on purpose")
 	keys(tm, "m", "a")

@@ -91,7 +91,7 @@ func (s profilesScreen) keys() bindings {
 // and base URL; whether its environment is ready (the names of what is missing, never values).
 type profileDelegate struct{ c *common }
 
-func (d profileDelegate) Height() int                         { return 2 }
+func (d profileDelegate) Height() int                         { return 3 }
 func (d profileDelegate) Spacing() int                        { return 1 }
 func (d profileDelegate) Update(tea.Msg, *list.Model) tea.Cmd { return nil }
 func (d profileDelegate) Render(w io.Writer, m list.Model, index int, item list.Item) {
