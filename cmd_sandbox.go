@@ -1,10 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -16,6 +18,7 @@ func (a *app) serveSandbox(ctx context.Context, args []string) int {
 	fs := newFlagSet("sandbox")
 	listen := fs.String("listen", "127.0.0.1:8080", "serve on `HOST:PORT`")
 	provider := fs.String("provider", "konera", "the provider to serve: `NAME` is one of "+strings.Join(sandbox.Providers(), ", "))
+	keyOut := fs.String("key-out", "", "write the private key the sandbox's client signs with (Vonage's application key; the others' private_key_jwt key) to `FILE`, mode 0600")
 	var faults, tolerances listFlag
 	fs.Var(&faults, "fault", "make it deviate in one named way (`NAME`, listed below); repeatable")
 	fs.Var(&tolerances, "tolerance", "make it behave in one way the standards allow (`NAME`, listed below); repeatable")
@@ -38,6 +41,15 @@ func (a *app) serveSandbox(ctx context.Context, args []string) int {
 		return a.fail(exitUsage, "sandbox: %v", err)
 	}
 	values := sb.Values(srv.URL)
+	if *keyOut != "" {
+		// Written only where asked, never printed: a key is a secret even when it guards a sandbox.
+		key := cmp.Or(values["application_private_key"], values["client_private_key"])
+		if err := os.WriteFile(*keyOut, []byte(key), 0o600); err != nil {
+			_ = srv.Close()
+			return a.fail(exitUsage, "sandbox: --key-out: %v", err)
+		}
+		fmt.Fprintf(a.stdout, "The client's private key is in %s.\n", *keyOut)
+	}
 	fmt.Fprintf(a.stdout, "%s sandbox on %s (client_id %s, redirect_uri %s; faults: %s; tolerances: %s). Ctrl-C stops it.\n",
 		*provider, srv.URL, values["client_id"], values["redirect_uri"], orNone(faults), orNone(tolerances))
 	<-ctx.Done()

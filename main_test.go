@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"flag"
+	"maps"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -63,6 +64,12 @@ type jsonReport struct {
 				ID     string `json:"id"`
 				Status string `json:"status"`
 				Reason string `json:"reason"`
+				Checks []struct {
+					ID        string `json:"id"`
+					Scenarios []struct {
+						API, Feature, Tag string
+					} `json:"scenarios"`
+				} `json:"checks"`
 			} `json:"steps"`
 		} `json:"flows"`
 	} `json:"profiles"`
@@ -131,10 +138,27 @@ func TestDefaultRunPassesAgainstTheSandbox(t *testing.T) {
 	if rep.Status != "pass" || rep.Summary.Steps["pass"] != steps-2 || rep.Summary.Steps["skip"] != 2 || rep.Summary.Checks["fail"] != 0 {
 		t.Errorf("json report: status %s, steps %v, checks %v", rep.Status, rep.Summary.Steps, rep.Summary.Checks)
 	}
+	// The report can be read by CAMARA scenario: each check carries those its ref names.
 	var flowIDs []string
+	scenarios := map[string]int{} // "feature tag" → checks covering it
 	for _, p := range rep.Profiles {
 		for _, f := range p.Flows {
 			flowIDs = append(flowIDs, f.ID)
+			for _, s := range f.Steps {
+				for _, c := range s.Checks {
+					for _, sc := range c.Scenarios {
+						if sc.API == "" || sc.Feature == "" || sc.Tag == "" {
+							t.Errorf("%s/%s/%s: scenario %+v lacks a part", f.ID, s.ID, c.ID, sc)
+						}
+						scenarios[sc.Feature+" "+sc.Tag]++
+					}
+				}
+			}
+		}
+	}
+	for _, want := range []string{"phoneNumberVerify phone_number_verify_400.1_no_request_body", "checkSimSwap check_sim_swap_C02.04_missing_phone_number"} {
+		if scenarios[want] == 0 {
+			t.Errorf("no check of the JSON report covers %s; it has %d scenarios", want, len(scenarios))
 		}
 	}
 	if !slices.Contains(flowIDs, "konera.sim-swap") || !slices.Contains(flowIDs, "pxg.number-verification") {
@@ -165,8 +189,10 @@ func TestFaultMakesTheRunFail(t *testing.T) {
 	if !strings.Contains(r.stdout, "oauth2.redirect.state-echoed") {
 		t.Errorf("the summary does not name the failed check:\n%s", r.stdout)
 	}
-	if rep := readJSON(t, path); rep.Status != "fail" {
-		t.Errorf("report status %s", rep.Status)
+	// --flow picks the profiles that offer the flow: the PXG and Vonage sandboxes, which share
+	// the fault's name, do not run, so the name needs no provider/ prefix.
+	if rep := readJSON(t, path); rep.Status != "fail" || len(rep.Profiles) != 1 || rep.Profiles[0].Name != "sandbox-konera" {
+		t.Errorf("report status %s, %d profiles", rep.Status, len(rep.Profiles))
 	}
 }
 
@@ -386,69 +412,139 @@ func TestSecondInterruptKeepsThePreviousReport(t *testing.T) {
 	}
 }
 
-// TestNoSecretInAnyOutput sets every secret to a unique marker — the built-in sandbox profile's
-// and the production profile's (pointed at a sandbox with --var) — and checks that no marker and
-// no token or code the sandboxes issued appears in any report, on stdout or on stderr.
+// prodRun points a production profile at a sandbox of its provider started with the given
+// secret: the environment it reads and the --var flags that move its endpoints.
+type prodRun struct {
+	provider, profile string
+	env               func(v map[string]string) map[string]string
+	vars              func(url string) []string
+}
+
+var prodRuns = []prodRun{
+	{"konera", "konera",
+		func(v map[string]string) map[string]string {
+			return map[string]string{
+				"KONERA_CLIENT_ID": v["client_id"], "KONERA_CLIENT_SECRET": v["client_secret"], "KONERA_REDIRECT_URI": v["redirect_uri"],
+				"KONERA_DEVICE_NUMBER": v["device_number"], "KONERA_OTHER_NUMBER": v["other_number"],
+				"KONERA_SWAPPED_NUMBER": v["swapped_number"], "KONERA_UNSWAPPED_NUMBER": v["unswapped_number"],
+			}
+		},
+		func(url string) []string {
+			return []string{"--walk", "agent", "--var", "token_url=" + url + "/auth/realms/konera/protocol/openid-connect/token",
+				"--var", "authorize_url=" + url + "/auth/authorize", "--var", "auth_token_url=" + url + "/auth/token", "--var", "api_base=" + url}
+		}},
+	{"pxg", "pxg",
+		func(v map[string]string) map[string]string {
+			return map[string]string{
+				"PXG_CLIENT_ID": v["client_id"], "PXG_CLIENT_SECRET": v["client_secret"], "PXG_REDIRECT_URI": v["redirect_uri"],
+				"PXG_DEVICE_NUMBER": v["device_number"], "PXG_OTHER_NUMBER": v["other_number"],
+				"PXG_ISSUER": v["issuer"], "PXG_JWKS_URL": v["jwks_url"],
+			}
+		},
+		func(url string) []string {
+			return []string{"--walk", "agent", "--var", "authorize_url=" + url + "/camara/api/auth/v1/authorize",
+				"--var", "token_url=" + url + "/camara/api/auth/v1/token", "--var", "api_base=" + url}
+		}},
+	{"vonage", "vonage",
+		func(v map[string]string) map[string]string {
+			return map[string]string{
+				"VONAGE_APPLICATION_ID": v["application_id"], "VONAGE_PRIVATE_KEY": v["application_private_key"],
+				"VONAGE_REDIRECT_URI": v["redirect_uri"], "VONAGE_DEVICE_NUMBER": v["device_number"], "VONAGE_OTHER_NUMBER": v["other_number"],
+			}
+		},
+		func(url string) []string {
+			return []string{"--walk", "agent", "--var", "api_base=" + url, "--var", "authorize_url=" + url + "/oauth2/auth",
+				"--var", "token_url=" + url + "/oauth2/token"}
+		}},
+}
+
+// TestNoSecretInAnyOutput sets every secret to a unique marker — the built-in sandbox profiles'
+// and the production profiles' (pointed at sandboxes with --var) — and checks that no marker, no
+// private key and no token, id_token, code or application JWT the sandboxes issued or were shown
+// appears in any report, on stdout or on stderr.
 func TestNoSecretInAnyOutput(t *testing.T) {
 	dir := t.TempDir()
 	const sandboxSecret = "MARKER-sandbox-secret-5d1c"
 	const prodSecret = "MARKER-prod-secret-9e2b"
 
-	clock := flows.NewSimClock(func() time.Time { return epoch })
-	prod, err := sandbox.New("konera", sandbox.Options{Now: clock.Now, ClientSecret: prodSecret, ClientID: "prod-client"})
-	if err != nil {
-		t.Fatal(err)
+	env := map[string]string{}
+	secrets := []string{sandboxSecret, prodSecret}
+	var prods []*sandbox.Sandbox
+	type run struct {
+		name string
+		args []string
 	}
-	srv := httptest.NewServer(prod)
-	defer srv.Close()
-	v := prod.Values(srv.URL)
-	env := map[string]string{
-		"KONERA_CLIENT_ID": "prod-client", "KONERA_CLIENT_SECRET": prodSecret, "KONERA_REDIRECT_URI": v["redirect_uri"],
-		"KONERA_DEVICE_NUMBER": v["device_number"], "KONERA_OTHER_NUMBER": v["other_number"],
-		"KONERA_SWAPPED_NUMBER": v["swapped_number"], "KONERA_UNSWAPPED_NUMBER": v["unswapped_number"],
+	var runs []run
+	for _, pr := range prodRuns {
+		prod, err := sandbox.New(pr.provider, sandbox.Options{ClientSecret: prodSecret, ClientID: "prod-client"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(prod)
+		defer srv.Close()
+		v := prod.Values(srv.URL)
+		maps.Copy(env, pr.env(v))
+		if key := v["application_private_key"]; key != "" {
+			secrets = append(secrets, key)
+			secrets = append(secrets, pemLines(key)...) // a report escapes newlines: look for each line too
+		}
+		prods = append(prods, prod)
+		runs = append(runs, run{"sandbox-" + pr.provider, []string{"--profile", "sandbox-" + pr.provider}},
+			run{pr.profile, append([]string{"--profile", pr.profile}, pr.vars(v["url"])...)})
 	}
 	a := &app{
 		env:     func(k string) (string, bool) { val, ok := env[k]; return val, ok },
 		sandbox: sandbox.Options{ClientSecret: sandboxSecret},
 	}
-	var got []string
-	a.onSandbox = func(sb *sandbox.Sandbox) { got = append(got, sb.Issued()...) }
+	var started []*sandbox.Sandbox
+	a.onSandbox = func(sb *sandbox.Sandbox) { started = append(started, sb) }
 	outputs := map[string]string{}
-	// --var applies to every profile of a run, so the two profiles run separately.
-	for _, args := range [][]string{
-		{"--profile", "sandbox-konera"},
-		{"--profile", "konera", "--walk", "agent",
-			"--var", "token_url=" + v["url"] + "/auth/realms/konera/protocol/openid-connect/token",
-			"--var", "authorize_url=" + v["url"] + "/auth/authorize", "--var", "auth_token_url=" + v["url"] + "/auth/token",
-			"--var", "api_base=" + v["url"]},
-	} {
-		xmlPath, jsonPath := filepath.Join(dir, args[1]+".xml"), filepath.Join(dir, args[1]+".json")
-		r := runApp(t, context.Background(), a, append([]string{"--report", xmlPath, "--report", jsonPath}, args...)...)
-		if r.code != exitOK {
-			t.Fatalf("%s: exit %d\n%s%s", args[1], r.code, r.stdout, r.stderr)
+	// --var applies to every profile of a run, so each profile runs separately.
+	for _, r := range runs {
+		xmlPath, jsonPath := filepath.Join(dir, r.name+".xml"), filepath.Join(dir, r.name+".json")
+		res := runApp(t, context.Background(), a, append([]string{"--report", xmlPath, "--report", jsonPath}, r.args...)...)
+		if res.code != exitOK {
+			t.Fatalf("%s: exit %d\n%s%s", r.name, res.code, res.stdout, res.stderr)
 		}
-		outputs[args[1]+" stdout"], outputs[args[1]+" stderr"] = r.stdout, r.stderr
+		outputs[r.name+" stdout"], outputs[r.name+" stderr"] = res.stdout, res.stderr
 		for _, p := range []string{xmlPath, jsonPath} {
 			data, err := os.ReadFile(p)
 			if err != nil {
 				t.Fatal(err)
 			}
 			outputs[p] = string(data)
-			if strings.HasSuffix(p, ".json") && !strings.Contains(outputs[p], "[secret:client_secret]") {
+			if strings.HasSuffix(p, ".json") && !strings.Contains(outputs[p], "[secret:") {
 				t.Errorf("%s shows no masked secret: is the request recorded at all?", p)
 			}
 		}
 	}
-	secrets := append([]string{sandboxSecret, prodSecret}, prod.Issued()...)
-	secrets = append(secrets, got...)
-	if len(secrets) < 14 {
-		t.Fatalf("only %d secrets to look for: the test is not exercising the flows", len(secrets))
+	all := slices.Concat(prods, started)
+	if len(all) != 2*len(prodRuns) {
+		t.Fatalf("%d sandboxes ran, want %d", len(all), 2*len(prodRuns))
+	}
+	for i, sb := range all {
+		issued := sb.Issued()
+		if len(issued) < 5 {
+			t.Fatalf("sandbox %d issued only %d tokens and codes: the test is not exercising the flows", i, len(issued))
+		}
+		secrets = append(secrets, issued...)
 	}
 	for name, text := range outputs {
 		for _, s := range leak.Find(text, secrets) {
 			t.Errorf("%s holds (part of) the secret %q", name, s)
 		}
 	}
+}
+
+// pemLines returns the base64 lines of a PEM block.
+func pemLines(pemText string) []string {
+	var out []string
+	for _, line := range strings.Split(pemText, "\n") {
+		if line != "" && !strings.HasPrefix(line, "-----") {
+			out = append(out, line)
+		}
+	}
+	return out
 }
 
 func TestListingsAndValidate(t *testing.T) {
@@ -551,5 +647,32 @@ func TestHelpAndReadmeNameEveryFlag(t *testing.T) {
 	})
 	if n < 10 {
 		t.Errorf("only %d flags defined", n)
+	}
+}
+
+// telconform sandbox serves a provider until interrupted; --key-out writes its client's key where
+// asked (mode 0600) and nowhere else: not on stdout.
+func TestSandboxCommandWritesTheKeyOnlyWhereAsked(t *testing.T) {
+	keyPath := filepath.Join(t.TempDir(), "app.pem")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // serve, say where, and stop at once
+	r := runApp(t, ctx, &app{}, "sandbox", "--provider", "vonage", "--listen", "127.0.0.1:0", "--key-out", keyPath)
+	if r.code != exitOK {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	info, err := os.Stat(keyPath)
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v, %v", info, err)
+	}
+	key, _ := os.ReadFile(keyPath)
+	if _, err := flows.ParsePrivateKey(string(key)); err != nil {
+		t.Errorf("the key written does not parse: %v", err)
+	}
+	if !strings.Contains(r.stdout, "vonage sandbox on http://127.0.0.1:") || len(leak.Find(r.stdout+r.stderr, pemLines(string(key)))) > 0 {
+		t.Errorf("stdout:\n%s", r.stdout)
+	}
+	r = runApp(t, ctx, &app{}, "sandbox", "--listen", "127.0.0.1:0", "--key-out", filepath.Join(t.TempDir(), "no", "such", "dir.pem"))
+	if r.code != exitUsage || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "--key-out") {
+		t.Errorf("unwritable --key-out: exit %d, stderr %q", r.code, r.stderr)
 	}
 }

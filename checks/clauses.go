@@ -13,9 +13,10 @@ import (
 type Clause struct {
 	ID    string // as refs write it: "RFC6749 5.2", "CAMARA NV phone_number_verify_401.1_no_authorization_header"
 	Title string
-	// Feature and Tag identify a CAMARA test-definition scenario: the feature file's operation
-	// and the scenario's tag (tags repeat across features, so the pair is the key).
-	Feature, Tag string
+	// API, Feature and Tag identify a CAMARA test-definition scenario: the API ("Number
+	// Verification", "SIM Swap"), the feature file's operation and the scenario's tag (tags repeat
+	// across features, so feature and tag together are the key).
+	API, Feature, Tag string
 	// Untestable says why telconform cannot drive a provider into the scenario from outside
 	// with a profile's data, for the scenarios no flow covers.
 	Untestable string
@@ -37,8 +38,10 @@ func scenario(api, feature, tag, title, untestable string) {
 	if feature == "phoneNumberShare" {
 		id = "CAMARA NV share " + tag
 	}
-	clauseRegistry[id] = Clause{ID: id, Title: title, Feature: feature, Tag: tag, Untestable: untestable}
+	clauseRegistry[id] = Clause{ID: id, Title: title, API: apiNames[api], Feature: feature, Tag: tag, Untestable: untestable}
 }
+
+var apiNames = map[string]string{"NV": "Number Verification", "SS": "SIM Swap"}
 
 // Reasons a CAMARA scenario cannot be driven from outside.
 const (
@@ -210,9 +213,11 @@ var sectionNumber = regexp.MustCompile(`^[0-9]+(\.[0-9]+)*$`)
 
 // ParseRef reads a check's ref into the clauses it names. Parts are separated by ";"; within a
 // part, "," separates sections of the same document; text in parentheses is a note. Every clause
-// must be in the registry.
+// must be in the registry: the error names the first that is not, and the clauses returned are
+// those that are (a user's flow may cite documents of its own).
 func ParseRef(ref string) ([]Clause, error) {
 	var out []Clause
+	var firstErr error
 	for _, part := range strings.Split(ref, ";") {
 		part = strings.TrimSpace(stripNotes(part))
 		if part == "" {
@@ -228,18 +233,24 @@ func ParseRef(ref string) ([]Clause, error) {
 			id := strings.TrimSpace(item)
 			if i > 0 {
 				if !sectionNumber.MatchString(id) {
-					return nil, fmt.Errorf("%q: after a comma, write a section of the same document, or start a new document after a semicolon", ref)
+					if firstErr == nil {
+						firstErr = fmt.Errorf("%q: after a comma, write a section of the same document, or start a new document after a semicolon", ref)
+					}
+					continue
 				}
 				id = doc + " " + id
 			}
 			c, ok := clauseRegistry[id]
 			if !ok {
-				return nil, fmt.Errorf("%q names %q, which is not a clause telconform knows (checks/clauses.go lists them)", ref, id)
+				if firstErr == nil {
+					firstErr = fmt.Errorf("%q names %q, which is not a clause telconform knows (checks/clauses.go lists them)", ref, id)
+				}
+				continue
 			}
 			out = append(out, c)
 		}
 	}
-	return out, nil
+	return out, firstErr
 }
 
 func stripNotes(s string) string {

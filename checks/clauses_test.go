@@ -22,6 +22,11 @@ func TestParseRef(t *testing.T) {
 			t.Errorf("%q resolved", bad)
 		}
 	}
+	// A part telconform does not know is an error, and the parts it knows still come back.
+	got, err = ParseRef("Acme API guide 4; CAMARA NV phone_number_verify_400.1_no_request_body")
+	if err == nil || len(got) != 1 || got[0].API != "Number Verification" || got[0].Feature != "phoneNumberVerify" {
+		t.Errorf("partial ref: %v, %+v", err, got)
+	}
 	if c, _ := LookupClause("CAMARA NV share phone_number_verify_401.1_no_authorization_header"); c.Feature != "phoneNumberShare" {
 		t.Errorf("a tag repeated across features is keyed by feature: %+v", c)
 	}

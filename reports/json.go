@@ -109,6 +109,15 @@ type jsonCheck struct {
 	Got      string        `json:"got,omitempty"`
 	Reason   string        `json:"reason,omitempty"`
 	Explain  string        `json:"explain,omitempty"`
+	// Scenarios are the CAMARA test-definition scenarios the check covers, from its ref, so a
+	// report can be read scenario by scenario.
+	Scenarios []jsonScenario `json:"scenarios,omitempty"`
+}
+
+type jsonScenario struct {
+	API     string `json:"api"`
+	Feature string `json:"feature"`
+	Tag     string `json:"tag"`
 }
 
 // Count keys every JSON summary carries, zero or not and in this order, so a consumer can read
@@ -211,11 +220,25 @@ func jsonFlowOf(f flows.FlowResult) jsonFlow {
 		}
 		for _, o := range st.Outcomes {
 			js.Checks = append(js.Checks, jsonCheck{ID: o.ID, Level: o.Level, Ref: o.Ref, Status: o.Status,
-				Target: o.Target, Expected: o.Expected, Got: o.Got, Reason: o.Reason, Explain: o.Explain})
+				Target: o.Target, Expected: o.Expected, Got: o.Got, Reason: o.Reason, Explain: o.Explain,
+				Scenarios: scenariosOf(o.Ref)})
 		}
 		jf.Steps = append(jf.Steps, js)
 	}
 	return jf
+}
+
+// scenariosOf lists the CAMARA scenarios a ref names; parts telconform does not know (a user's
+// flow may cite its own documents) name none.
+func scenariosOf(ref string) []jsonScenario {
+	clauses, _ := checks.ParseRef(ref)
+	var out []jsonScenario
+	for _, c := range clauses {
+		if c.Scenario() {
+			out = append(out, jsonScenario{API: c.API, Feature: c.Feature, Tag: c.Tag})
+		}
+	}
+	return out
 }
 
 func jsonExchangeOf(ex flows.Exchange) jsonExchange {

@@ -205,8 +205,9 @@ func (s *Sandbox) Values(baseURL string) map[string]string {
 	return s.server.values(strings.TrimSuffix(baseURL, "/"))
 }
 
-// Issued returns every access token, refresh token and authorization code handed out so far, so
-// tests can prove none of them reaches a report.
+// Issued returns every access token, refresh token, id_token and authorization code handed out
+// so far, and every application JWT presented to it, so tests can prove none of them reaches a
+// report.
 func (s *Sandbox) Issued() []string {
 	return s.store.issuedValues()
 }

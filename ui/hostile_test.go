@@ -84,3 +84,82 @@ func TestJourneyHostileProviderOnScreen(t *testing.T) {
 		}
 	}
 }
+
+// TestJourneyTokensStayMaskedOnScreen runs the PXG and Vonage sandbox flows in the real
+// interface (id_tokens, refresh tokens, minted application JWTs, the application's private key)
+// and draws every step's detail pane at three widths: no token, code, JWT, secret or piece of the
+// private key appears, while the decoded claims do.
+func TestJourneyTokensStayMaskedOnScreen(t *testing.T) {
+	for _, tc := range []struct {
+		profile string
+		down    int    // its place in the built-in list
+		claim   string // a claim the screen shows decoded
+	}{
+		{"sandbox-pxg", 3, "nonce"},
+		{"sandbox-vonage", 4, "application_id"},
+	} {
+		t.Run(tc.profile, func(t *testing.T) {
+			const clientSecret = "MARKER-ui-secret-3f0a"
+			opts := testOptions(t)
+			opts.Launch.Sandbox = sandbox.Options{ClientSecret: clientSecret}
+			opts.Launch.Walk = "agent"
+			tm := start(t, opts)
+			waitFor(t, tm, "Choose a profile")
+			for range tc.down {
+				keys(tm, "j")
+			}
+			keys(tm, "enter")
+			waitFor(t, tm, "Flows of ")
+			keys(tm, "m", "a")
+			waitFor(t, tm, "✓ verify-expired-token") // the last step
+			keys(tm, "q")
+			fm := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(Model)
+			defer fm.Close()
+			frames, _ := io.ReadAll(tm.FinalOutput(t))
+
+			eng := fm.engines[tc.profile]
+			secrets := []string{clientSecret}
+			for _, sb := range eng.prepared.Sandboxes {
+				secrets = append(secrets, sb.Issued()...)
+			}
+			p := eng.profile
+			for _, v := range eng.target.Secrets {
+				secrets = append(secrets, v)
+				for _, line := range strings.Split(v, "\n") { // a PEM, line by line
+					if len(line) > 16 && !strings.HasPrefix(line, "-----") {
+						secrets = append(secrets, line)
+					}
+				}
+			}
+			if len(secrets) < 12 {
+				t.Fatalf("only %d secrets: the flows did not run", len(secrets))
+			}
+			screens := map[string]string{"frames": string(frames)}
+			for _, f := range p.SelectedFlows() {
+				fr, ok := fm.records[tc.profile][f.ID]
+				if !ok || len(fr.Steps) != len(f.Steps) {
+					t.Fatalf("%s: no full record", f.ID)
+				}
+				for i, s := range f.Steps {
+					res := fr.Steps[i]
+					if res.Pending {
+						t.Errorf("%s/%s did not run", f.ID, s.ID)
+					}
+					for _, width := range []int{40, 80, 200} {
+						screens[f.ID+"/"+s.ID] += renderStep(fm.c.styles, stepView{step: s, res: &res}, width)
+					}
+				}
+			}
+			shown := false
+			for name, text := range screens {
+				for _, s := range leak.Find(text, secrets) {
+					t.Errorf("%s shows (part of) the secret %.20s… (%d characters)", name, s, len(s))
+				}
+				shown = shown || strings.Contains(text, tc.claim)
+			}
+			if !shown {
+				t.Errorf("no screen shows the claim %s", tc.claim)
+			}
+		})
+	}
+}
