@@ -609,8 +609,8 @@ func TestEnginePackagesStayOffTheTerminal(t *testing.T) {
 	}
 }
 
-// BenchmarkHeadlessRun measures a whole default run: the built-in sandbox started in-process,
-// all three Konera flows over loopback HTTP, and both reports written.
+// BenchmarkHeadlessRun measures a whole default run: the three built-in sandboxes started
+// in-process, their five flows over loopback HTTP, and both reports written.
 func BenchmarkHeadlessRun(b *testing.B) {
 	dir := b.TempDir()
 	args := []string{"--report", filepath.Join(dir, "r.xml"), "--report", filepath.Join(dir, "r.json")}

@@ -154,12 +154,23 @@ func JSON(w io.Writer, run *flows.RunResult, meta Meta) error {
 		}
 		rep.Profiles = append(rep.Profiles, p)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
 	// Bodies and URLs are full of < > &; escaping them as \u003c would make the report unreadable
 	// to people for no gain, since nobody embeds it in HTML.
+	var compact bytes.Buffer
+	enc := json.NewEncoder(&compact)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(rep)
+	if err := enc.Encode(rep); err != nil {
+		return err
+	}
+	// Indenting into a buffer sized for the result up front: growing it step by step cost more
+	// than the encoding itself on a whole run's report.
+	var out bytes.Buffer
+	out.Grow(compact.Len() * 2)
+	if err := json.Indent(&out, compact.Bytes(), "", "  "); err != nil {
+		return err
+	}
+	_, err := w.Write(out.Bytes())
+	return err
 }
 
 // jsonSummaryOf turns the runner's counts into the report's.
