@@ -1,6 +1,7 @@
 package flows_test
 
 import (
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -161,7 +162,8 @@ func TestTolerancesLeaveTheRunGreen(t *testing.T) {
 		}
 		for name, on := range cases {
 			if name == "all together" {
-				// 303 and 308 cannot both be every redirect's status: together, 303 wins.
+				// Only one status can be every redirect's: 308 is left out, and of 302 and 303 the
+				// sandbox applies the first (each still runs alone above).
 				on = slices.DeleteFunc(slices.Clone(on), func(n string) bool { return n == "redirect-308" })
 			}
 			t.Run(provider+"/"+name, func(t *testing.T) {
@@ -169,6 +171,56 @@ func TestTolerancesLeaveTheRunGreen(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestTolerancesChangeWhatTheProviderSends keeps the tolerance test honest: a tolerance that
+// changed nothing would leave the run green without proving anything. Each one, alone, must change
+// what the flows see (a response status, or what a check got) against a run without it; values
+// that differ between two runs without any tolerance (random states, tokens) do not count.
+func TestTolerancesChangeWhatTheProviderSends(t *testing.T) {
+	// Only a client that authenticates in a way it did not register sees this one, and the flows
+	// use the registered way; the sandbox's TestTolerancesShowOnTheWire probes it directly.
+	unseen := map[string]bool{"client-auth-basic-or-form": true}
+	for _, provider := range sandbox.Providers() {
+		base, again := observe(t, provider, nil), observe(t, provider, nil)
+		for _, tol := range sandbox.ProviderTolerances(provider) {
+			if unseen[tol.Name] {
+				continue
+			}
+			t.Run(tol.ID(), func(t *testing.T) {
+				changed := 0
+				for key, v := range observe(t, provider, []string{tol.Name}) {
+					if b, ok := base[key]; (!ok || b != v) && again[key] == base[key] {
+						changed++
+					}
+				}
+				if changed == 0 {
+					t.Errorf("%s changes nothing the flows see", tol.ID())
+				}
+			})
+		}
+	}
+}
+
+// observe runs a provider's flows and returns what they saw, by place: each response's status
+// and each check's status and got.
+func observe(t *testing.T, provider string, tolerances []string) map[string]string {
+	target, _ := sandboxTarget(t, provider, sandbox.Options{Tolerances: tolerances})
+	run := (&flows.Runner{}).Run(t.Context(), []*flows.Target{target}, nil)
+	seen := map[string]string{}
+	for _, f := range run.Targets[0].Flows {
+		for _, st := range f.Steps {
+			for i, ex := range st.Exchanges {
+				if ex.Response != nil {
+					seen[fmt.Sprintf("%s/%s hop %d", f.ID, st.ID, i)] = fmt.Sprint(ex.Response.Status)
+				}
+			}
+			for _, o := range st.Outcomes {
+				seen[f.ID+"/"+st.ID+"/"+o.ID] = string(o.Status) + " " + o.Got
+			}
+		}
+	}
+	return seen
 }
 
 // tolerancesHold runs a provider's flows with some tolerances on: every check passes, or warns
