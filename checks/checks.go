@@ -142,7 +142,10 @@ type Evidence struct {
 // echoed in a redirect, a challenge required because the client used the Authorization header).
 type Sent struct {
 	// Method is the method of the request whose response is the evidence (a walk's last hop).
-	Method     string
+	Method string
+	// Scheme is the scheme of the step's request ("https", "http"), for checks whose rule
+	// depends on it (a cookie's Secure attribute).
+	Scheme     string
 	Query      url.Values // query of the first request of the step
 	Form       url.Values // form body of the request, if any
 	Header     http.Header

@@ -114,6 +114,7 @@ func TestPackChecksPassAndFail(t *testing.T) {
 	}
 	tests = append(tests, idTokenCases()...)
 	tests = append(tests, packCase{Correlator, "camara.correlator.echoed", correlatorEvidence("c-1"), correlatorEvidence(""), Fail})
+	tests = append(tests, httpCases()...)
 	covered := map[string]bool{}
 	for _, tt := range tests {
 		t.Run(tt.id, func(t *testing.T) {
@@ -218,4 +219,55 @@ func byID(out []Outcome) map[string]Outcome {
 		m[o.ID] = o
 	}
 	return m
+}
+
+func cookieEvidence(scheme string, setCookie ...string) *Evidence {
+	return &Evidence{Status: 200, Header: http.Header{"Set-Cookie": setCookie}, Body: []byte(`{}`), Sent: Sent{Scheme: scheme}}
+}
+
+func envelopeEvidence(status int, body string) *Evidence {
+	return &Evidence{Status: status, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(body)}
+}
+
+func challengeEvidence(challenge string) *Evidence {
+	ev := &Evidence{Status: 401, Header: http.Header{}, Body: []byte(`{}`)}
+	if challenge != "" {
+		ev.Header.Set("WWW-Authenticate", challenge)
+	}
+	return ev
+}
+
+// httpCases are the cases of the packs for APIs outside OAuth and CAMARA: cookies, challenges,
+// Konekt's envelope, KPN's errors.
+func httpCases() []packCase {
+	const okData = `{"success":true,"data":{"userid":1}}`
+	const okError = `{"success":false,"error":"bad password"}`
+	return []packCase{
+		{SessionCookie, "http.cookie.httponly", cookieEvidence("https", "s=v; Path=/; HttpOnly; Secure"),
+			cookieEvidence("https", "s=v; Path=/; HttpOnly; Secure", "t=w; Secure"), Warn},
+		{SessionCookie, "http.cookie.secure", cookieEvidence("https", "s=v; HttpOnly; Secure"),
+			cookieEvidence("https", "s=v; HttpOnly"), Warn},
+		{Unauthorized, "http.challenge.present", challengeEvidence(`Basic realm="k"`), challengeEvidence(""), Warn},
+		{Unauthorized, "http.challenge.basic-realm", challengeEvidence(`Basic realm="k", Bearer`), challengeEvidence(`Basic charset="UTF-8"`), Warn},
+		{KonektEnvelope, "konekt.envelope.success", envelopeEvidence(200, okData), envelopeEvidence(200, `{"data":{"userid":1}}`), Fail},
+		{KonektEnvelope, "konekt.envelope.status", envelopeEvidence(401, okError), envelopeEvidence(200, okError), Fail},
+		{KonektEnvelope, "konekt.envelope.data", envelopeEvidence(200, okData), envelopeEvidence(200, `{"success":true}`), Fail},
+		{KonektEnvelope, "konekt.envelope.error", envelopeEvidence(401, okError), envelopeEvidence(401, `{"success":false,"error":""}`), Fail},
+		{KPNError, "kpn.error.code", envelopeEvidence(400, `{"error_code":400,"message":"bad msisdn"}`),
+			envelopeEvidence(400, `{"error_code":"400","message":"bad msisdn"}`), Warn},
+		{KPNError, "kpn.error.message", envelopeEvidence(400, `{"error_code":400,"message":"bad msisdn"}`),
+			envelopeEvidence(400, `{"error_code":400}`), Warn},
+	}
+}
+
+// A Secure cookie cannot be asked of an answer over plain HTTP: the check does not apply.
+func TestCookieSecureOnlyOverHTTPS(t *testing.T) {
+	got := byID(SessionCookie.Eval(cookieEvidence("http", "s=v; HttpOnly")))["http.cookie.secure"]
+	if got.Status != Skip || got.Reason == "" {
+		t.Errorf("over http: %+v", got)
+	}
+	got = byID(SessionCookie.Eval(cookieEvidence("https")))["http.cookie.httponly"]
+	if got.Status != Skip {
+		t.Errorf("no cookie set: %+v", got)
+	}
 }

@@ -25,6 +25,8 @@ type execution struct {
 	outcomes []checks.Outcome // outcomes the kind itself decided (a poll's condition)
 	relative string           // the last response's Location, when it was a relative reference
 	ctx      context.Context  // the step's context
+	// noCookies keeps the session's cookie jar out of the next exchanges (cookies = false).
+	noCookies bool
 }
 
 // fill fills a template; a name without a value makes the step a skip that says what to do.
@@ -61,8 +63,10 @@ func (x *execution) exchange(req *http.Request) (*checks.Evidence, error) {
 	}
 	x.hops++
 	hop := x.hops
-	for _, c := range s.jar.Cookies(req.URL) {
-		req.AddCookie(c)
+	if !x.noCookies {
+		for _, c := range s.jar.Cookies(req.URL) {
+			req.AddCookie(c)
+		}
 	}
 	if s.runner.UserAgent != "" && req.Header.Get("User-Agent") == "" {
 		req.Header.Set("User-Agent", s.runner.UserAgent)
@@ -103,7 +107,9 @@ func (x *execution) exchange(req *http.Request) (*checks.Evidence, error) {
 		data = data[:limit]
 	}
 	ex.Duration = time.Since(began)
-	s.jar.SetCookies(req.URL, resp.Cookies())
+	if !x.noCookies {
+		s.jar.SetCookies(req.URL, resp.Cookies())
+	}
 	s.masker.learnHeaders(resp.Header)
 	s.masker.learnBody(data)
 	ex.Response = &Response{Status: resp.StatusCode, Header: resp.Header.Clone(), Body: string(data), Size: len(data), More: more}

@@ -32,6 +32,9 @@ type RequestSpec struct {
 	// Repeat names form parameters sent twice, with the same value: RFC 6749 3.1 and 3.2 forbid
 	// it, and a negative case checks that the server refuses it.
 	Repeat []string `toml:"repeat"`
+	// Cookies = false sends none of the flow's cookies and keeps none the answer sets, so a step
+	// can show that another credential (a session key in the query, an API key) works on its own.
+	Cookies *bool `toml:"cookies"`
 }
 
 // BasicAuth is HTTP Basic credentials for a user (RFC 7617), usually templates naming secrets.
@@ -101,11 +104,12 @@ type filler func(t string, escape func(string) string) (string, error)
 
 // built is a request with its templates filled, before it becomes an *http.Request.
 type built struct {
-	method string
-	url    *url.URL
-	header http.Header
-	form   url.Values
-	body   string
+	method    string
+	url       *url.URL
+	header    http.Header
+	form      url.Values
+	body      string
+	noCookies bool // the step's cookies = false
 }
 
 // build fills the spec's templates. auth, when the spec authenticates the client, adds the
@@ -193,6 +197,7 @@ func (r *RequestSpec) build(fill filler, auth func(b *built, mode string) error)
 		b.body = b.form.Encode()
 		b.header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
+	b.noCookies = r.Cookies != nil && !*r.Cookies
 	b.method = r.Method
 	if b.method == "" {
 		b.method = http.MethodGet
@@ -227,7 +232,7 @@ func (b *built) request(ctx context.Context) (*http.Request, error) {
 
 // sent is what checks compare the answer with.
 func (b *built) sent() checks.Sent {
-	return checks.Sent{Method: b.method, Query: b.url.Query(), Form: b.form, Header: b.header.Clone(),
+	return checks.Sent{Method: b.method, Scheme: b.url.Scheme, Query: b.url.Query(), Form: b.form, Header: b.header.Clone(),
 		AuthHeader: b.header.Get("Authorization") != ""}
 }
 
@@ -242,6 +247,9 @@ func (r *RequestSpec) describe(d *describer, kind string) Description {
 	if r.ClientAuth != "" {
 		desc.Notes = append(desc.Notes, d.clientAuthNote(r.ClientAuth))
 	}
+	if b.noCookies {
+		desc.Notes = append(desc.Notes, "Sent without the flow's cookies.")
+	}
 	return desc
 }
 
@@ -255,6 +263,7 @@ func (r *RequestSpec) send(ctx context.Context, x *execution) (*checks.Evidence,
 	if err != nil {
 		return nil, err
 	}
+	x.noCookies = b.noCookies
 	ev, err := x.exchange(req)
 	if err != nil {
 		return nil, err

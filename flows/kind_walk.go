@@ -20,11 +20,19 @@ import (
 // When the profile says the device walks (network-based authentication only recognises the
 // phone on its mobile network), a person opens the URL on the phone and brings back where the
 // browser landed.
+//
+// A walk without Until is the device opening a link that leads nowhere the client sees (KPN's
+// device-match session): telconform follows the redirects to the page they end on, or the person
+// opens the link on the phone and says when it is done.
 type WalkKind struct {
 	RequestSpec
 	// Until is the client's redirect URI. The walk stops at a redirect to it: the same scheme,
 	// host, port and path, whatever the query.
 	Until string `toml:"until"`
+	// Open is what the phone opens when a person walks, where it differs from the request
+	// telconform sends when it plays the device (KPN documents a test call with the session
+	// link in a header; a phone opens the link itself).
+	Open string `toml:"open"`
 }
 
 // Name is "walk".
@@ -32,18 +40,24 @@ func (*WalkKind) Name() string { return "walk" }
 
 func (k *WalkKind) validate(v *validation) {
 	k.RequestSpec.validate(v)
-	if k.Until == "" {
-		v.at("until", "a walk needs until = the client's redirect URI, where the walk stops")
-	}
 	v.use(k.Until)
+	v.use(k.Open)
 }
 
 func (k *WalkKind) describe(d *describer) Description {
 	desc := k.RequestSpec.describe(d, k.Name())
 	until := d.fill(k.Until, nil)
-	if d.walk == WalkDevice {
+	switch {
+	case d.walk == WalkDevice && k.Open != "":
+		desc.URL = d.fill(k.Open, nil)
+		desc.Notes = append(desc.Notes, "The phone opens "+desc.URL+" on mobile data (the terminal shows it as a QR code too); you say when it has.")
+	case d.walk == WalkDevice && until == "":
+		desc.Notes = append(desc.Notes, "The phone opens this URL on mobile data (the terminal shows it as a QR code too); you say when it has.")
+	case d.walk == WalkDevice:
 		desc.Notes = append(desc.Notes, "The phone opens this URL on mobile data and its browser follows the redirects; you bring back the URL it lands on, which starts with "+until+".")
-	} else {
+	case until == "":
+		desc.Notes = append(desc.Notes, "telconform plays the device: it sends this and follows any redirects, with this flow's cookies, to the page they end on.")
+	default:
 		desc.Notes = append(desc.Notes, "telconform follows the redirects itself, with this flow's cookies, and stops at the first one to "+until+" without fetching it.")
 	}
 	return desc
@@ -54,13 +68,15 @@ func (k *WalkKind) run(ctx context.Context, x *execution) (*checks.Evidence, err
 	if err != nil {
 		return nil, err
 	}
-	untilText, err := x.fill(k.Until, nil)
-	if err != nil {
-		return nil, err
-	}
-	until, err := url.Parse(untilText)
-	if err != nil || until.Scheme == "" || until.Host == "" {
-		return nil, fmt.Errorf("until %q is not an absolute URL", untilText)
+	var until *url.URL // nil: follow the redirects to the page they end on
+	if k.Until != "" {
+		untilText, err := x.fill(k.Until, nil)
+		if err != nil {
+			return nil, err
+		}
+		if until, err = url.Parse(untilText); err != nil || until.Scheme == "" || until.Host == "" {
+			return nil, fmt.Errorf("until %q is not an absolute URL", untilText)
+		}
 	}
 	req, err := b.request(ctx)
 	if err != nil {
@@ -68,8 +84,12 @@ func (k *WalkKind) run(ctx context.Context, x *execution) (*checks.Evidence, err
 	}
 	sent := b.sent()
 	if x.s.target.Walk == WalkDevice {
+		if until == nil {
+			return k.openOnDevice(ctx, x, req)
+		}
 		return k.onDevice(ctx, x, req, sent, until)
 	}
+	x.noCookies = b.noCookies
 	for hop := 0; ; hop++ {
 		x.relative = ""
 		ev, err := x.exchange(req)
@@ -82,10 +102,10 @@ func (k *WalkKind) run(ctx context.Context, x *execution) (*checks.Evidence, err
 		for _, e := range x.res.Exchanges {
 			ev.Duration += e.Duration
 		}
-		if ev.Redirect == nil || reaches(ev.Redirect, until) {
+		if ev.Redirect == nil || (until != nil && reaches(ev.Redirect, until)) {
 			return ev, nil
 		}
-		if x.relative != "" && pathOf(ev.Redirect) == pathOf(until) {
+		if until != nil && x.relative != "" && pathOf(ev.Redirect) == pathOf(until) {
 			// Meant for the client, yet relative: the browser goes to this server's own host.
 			ev.LocationProblem = fmt.Sprintf("the Location is relative (%s): the browser goes to %s, not to the redirect URI %s",
 				x.relative, ev.Redirect.Redacted(), until.Redacted())
@@ -93,6 +113,9 @@ func (k *WalkKind) run(ctx context.Context, x *execution) (*checks.Evidence, err
 			return ev, nil
 		}
 		if hop+1 >= x.s.runner.maxHops() {
+			if until == nil {
+				return nil, fmt.Errorf("followed %d redirects without reaching a page", hop+1)
+			}
 			return nil, fmt.Errorf("followed %d redirects without reaching %s", hop+1, until.Redacted())
 		}
 		next, err := http.NewRequestWithContext(ctx, http.MethodGet, ev.Redirect.String(), nil)
@@ -148,6 +171,29 @@ func (k *WalkKind) onDevice(ctx context.Context, x *execution, req *http.Request
 		s.masker.learnQuery(u)
 	}
 	return ev, nil
+}
+
+// openOnDevice hands a link to a person: the phone opens it on the mobile network, and the
+// person says when it has. There is nothing to bring back; what the link set off is what the
+// next steps look at.
+func (k *WalkKind) openOnDevice(ctx context.Context, x *execution, req *http.Request) (*checks.Evidence, error) {
+	link := req.URL.String()
+	if k.Open != "" {
+		var err error
+		if link, err = x.fill(k.Open, nil); err != nil {
+			return nil, err
+		}
+	}
+	ans, err := x.ask(ctx, InputRequest{
+		Name: callbackVar(x.step), URL: link, Confirm: true,
+		Prompt: "Open the link on the phone, on mobile data (not Wi-Fi): the operator recognises the device " +
+			"only on its own network. Then say it is done.",
+	})
+	if err != nil {
+		return nil, err
+	}
+	x.res.Handoff = &Handoff{URL: link, Via: ans.Via}
+	return nil, nil
 }
 
 // callbackVar is the variable that answers a device walk without a person, for headless runs:

@@ -40,14 +40,19 @@ func TestBuiltinProfiles(t *testing.T) {
 	for _, p := range ps {
 		names = append(names, p.Name)
 	}
-	if strings.Join(names, " ") != "konera pxg sandbox-konera sandbox-pxg sandbox-vonage vonage" {
+	if strings.Join(names, " ") != "konekt konera pxg sandbox-konekt sandbox-konera sandbox-pxg sandbox-vonage vonage" {
 		t.Fatalf("built-in profiles: %v", names)
 	}
-	if got := ps[0].EnvNames(); len(got) != 7 || got[0] != "KONERA_CLIENT_ID" {
-		t.Errorf("konera reads %v", got)
-	}
-	if got := ps[2].EnvNames(); len(got) != 0 {
-		t.Errorf("the sandbox profile must run without any environment, reads %v", got)
+	for _, p := range ps {
+		got := p.EnvNames()
+		switch {
+		case p.Name == "konera" && (len(got) != 7 || got[0] != "KONERA_CLIENT_ID"):
+			t.Errorf("konera reads %v", got)
+		case p.Sandbox != "" && len(got) != 0:
+			t.Errorf("the sandbox profile %s must run without any environment, reads %v", p.Name, got)
+		case p.Sandbox == "" && len(got) == 0:
+			t.Errorf("the production profile %s reads nothing from the environment: where do its credentials come from?", p.Name)
+		}
 	}
 }
 
@@ -195,7 +200,7 @@ api = "https://api.acme.example"
 	if len(found) != 1 || len(errs) != 1 {
 		t.Errorf("found %d profiles and %d errors: %v", len(found), len(errs), errs)
 	}
-	if _, err := Find("nope", []string{dir}); err == nil || !strings.Contains(err.Error(), "built-in profiles are konera, pxg, sandbox-konera, sandbox-pxg") {
+	if _, err := Find("nope", []string{dir}); err == nil || !strings.Contains(err.Error(), "built-in profiles are konekt, konera, pxg, sandbox-konekt, sandbox-konera") {
 		t.Errorf("unknown profile: %v", err)
 	}
 }

@@ -94,6 +94,7 @@ func providerSpecs() []providerSpec {
 		{name: koneraProvider, build: newKonera, faults: koneraFaults, tolerances: koneraTolerances},
 		{name: pxgProvider, build: newPXG, faults: pxgFaults, tolerances: pxgTolerances},
 		{name: vonageProvider, build: newVonage, faults: vonageFaults, tolerances: vonageTolerances},
+		{name: konektProvider, build: newKonekt, faults: konektFaults, tolerances: konektTolerances},
 		{name: labProvider, build: newLab, faults: labFaults, hidden: true},
 		{name: hostileProvider, build: newHostile, faults: func() []Fault { return nil }, hidden: true},
 	}

@@ -15,7 +15,7 @@ import (
 )
 
 func TestProviders(t *testing.T) {
-	if got := Providers(); !slices.Equal(got, []string{"konera", "pxg", "vonage"}) {
+	if got := Providers(); !slices.Equal(got, []string{"konekt", "konera", "pxg", "vonage"}) {
 		t.Errorf("Providers() = %v", got)
 	}
 }

@@ -141,3 +141,18 @@ func vonageTolerances() []Tolerance {
 		tolerance(vonageProvider, tolUnknownScopeRefused, "seed 004 Network Enablement", "Network enablement refuses a request naming a scope the application may not use (403), instead of an error for that scope."),
 	})
 }
+
+func konektTolerances() []Tolerance {
+	t := func(name, clause, description string) Tolerance {
+		return tolerance(konektProvider, name, clause, description)
+	}
+	return []Tolerance{
+		t(tolFailureWithData, "Hologram API envelope", "Failed answers carry an empty data object besides success false and error."),
+		t(tolSensitiveRefused401, "seed 002 API Keys", "The key endpoint refuses an API key with 401 instead of 403."),
+		t(tolCookieAttributes, "RFC6265 4.1.1", "The session cookie also carries SameSite=Lax and Max-Age."),
+		t(tolSeveralChallenges, "RFC9110 11.6.1", "Every 401 offers several WWW-Authenticate challenges, Basic first."),
+		t(tolLoginRefused400, "Hologram API envelope", "A wrong password at login gets 400 (success false), not 401."),
+		t(tolIdleGrace, "seed 002 Session", "An idle session ends 30 seconds after its 20 minutes, as an expiry job that runs once a minute would end it."),
+		t(tolBasicCharset, "RFC7617 2", "The Basic challenge names a charset (UTF-8) besides the realm."),
+	}
+}

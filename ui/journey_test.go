@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/telconform/telconform/checks"
 	"github.com/telconform/telconform/flows"
+	"github.com/telconform/telconform/profiles"
 	"github.com/telconform/telconform/sandbox"
 )
 
@@ -56,12 +58,28 @@ func finish(t *testing.T, tm *teatest.TestModel) Model {
 	return fm
 }
 
-// openSandboxProfile picks the built-in Konera sandbox profile, the third in the list (konera,
-// pxg, sandbox-konera, …).
+// openProfile picks a built-in profile by name in the picker, which lists them in order.
+func openProfile(t *testing.T, tm *teatest.TestModel, name string) {
+	t.Helper()
+	ps, err := profiles.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(ps, func(p *profiles.Profile) bool { return p.Name == name })
+	if i < 0 {
+		t.Fatalf("no built-in profile %s", name)
+	}
+	waitFor(t, tm, "Choose a profile")
+	for range i {
+		keys(tm, "j")
+	}
+	keys(tm, "enter")
+	waitFor(t, tm, "Flows of "+ps[i].Title)
+}
+
+// openSandboxProfile picks the built-in Konera sandbox profile.
 func openSandboxProfile(t *testing.T, tm *teatest.TestModel) {
-	waitFor(t, tm, "sandbox-konera")
-	keys(tm, "j", "j", "enter")
-	waitFor(t, tm, "Flows of Konera aggregator (built-in sandbox)")
+	openProfile(t, tm, "sandbox-konera")
 }
 
 // TestJourneySimSwapRunAndExport: pick the sandbox profile, run the SIM Swap flow in run mode,

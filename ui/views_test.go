@@ -40,8 +40,8 @@ func TestProfilesView(t *testing.T) {
 	opts := testOptions(t)
 	m := update(New(opts), tea.WindowSizeMsg{Width: 80, Height: 24}, loadProfilesCmd(opts)())
 	v := m.View()
-	contains(t, v, "Choose a profile", "sandbox-konera", "environment ready",
-		"needs KONERA_CLIENT_ID, KONERA_CLIENT_SECRET and 5 more")
+	contains(t, v, "Choose a profile", "8 profiles", "needs KONEKT_EMAIL, KONEKT_PASSWORD",
+		"needs KONERA_CLIENT_ID, KONERA_CLIENT_SECRET and 5 more", "••") // and a page indicator
 	requireSize(t, v)
 	golden.RequireEqual(t, []byte(v))
 }
@@ -234,7 +234,8 @@ func TestHandoffPanelScrolls(t *testing.T) {
 func TestAskForWhatTheProfileLacks(t *testing.T) {
 	opts := testOptions(t)
 	m := update(New(opts), tea.WindowSizeMsg{Width: 80, Height: 24}, loadProfilesCmd(opts)())
-	next, cmd := m.Update(press("enter")[0]) // konera is first
+	m = update(m, press("j")...) // konera is second, after konekt
+	next, cmd := m.Update(press("enter")[0])
 	m = next.(Model)
 	m = update(m, cmd())
 	v := m.View()
