@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/telconform/telconform/checks"
@@ -179,7 +180,10 @@ func (a *app) headless(ctx context.Context, o runOptions) int {
 		return exitUsage
 	}
 	defer prepared.Close()
+	var emitting sync.Mutex // profiles run side by side; their progress lines do not interleave mid-line
 	emit := func(e flows.Event) {
+		emitting.Lock()
+		defer emitting.Unlock()
 		if o.verbose {
 			a.progress(e)
 		}
@@ -202,8 +206,16 @@ func (a *app) headless(ctx context.Context, o runOptions) int {
 	if abort == nil {
 		abort = context.Background()
 	}
-	for _, p := range o.reports {
-		if err := reports.WriteFile(abort, p, &run, meta); err != nil {
+	// The reports are written side by side (they only read the run); what each did is told in the
+	// order they were asked for.
+	errs := make([]error, len(o.reports))
+	var wg sync.WaitGroup
+	for i, p := range o.reports {
+		wg.Go(func() { errs[i] = reports.WriteFile(abort, p, &run, meta) })
+	}
+	wg.Wait()
+	for i, p := range o.reports {
+		if err := errs[i]; err != nil {
 			if errors.Is(err, errInterruptedAgain) {
 				fmt.Fprintf(a.stderr, "telconform: %s not written (interrupted a second time): any previous report there is as it was\n", p)
 			} else {

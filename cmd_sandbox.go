@@ -6,10 +6,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/telconform/telconform/flows"
 	"github.com/telconform/telconform/sandbox"
 )
 
@@ -50,8 +53,19 @@ func (a *app) serveSandbox(ctx context.Context, args []string) int {
 		}
 		fmt.Fprintf(a.stdout, "The client's private key is in %s.\n", *keyOut)
 	}
-	fmt.Fprintf(a.stdout, "%s sandbox on %s (client_id %s, redirect_uri %s; faults: %s; tolerances: %s). Ctrl-C stops it.\n",
-		*provider, srv.URL, values["client_id"], values["redirect_uri"], orNone(faults), orNone(tolerances))
+	// What a client needs to talk to it, secrets by name only (their defaults are in the README).
+	var shown, secret []string
+	for _, k := range slices.Sorted(maps.Keys(values)) {
+		switch {
+		case k == "url":
+		case flows.SecretName(k) || k == flows.ClientKeyVar:
+			secret = append(secret, k)
+		default:
+			shown = append(shown, k+" "+values[k])
+		}
+	}
+	fmt.Fprintf(a.stdout, "%s sandbox on %s (%s; secrets not shown: %s; faults: %s; tolerances: %s). Ctrl-C stops it.\n",
+		*provider, srv.URL, strings.Join(shown, ", "), strings.Join(secret, ", "), orNone(faults), orNone(tolerances))
 	<-ctx.Done()
 	_ = srv.Close()
 	return exitOK

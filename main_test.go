@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"flag"
 	"maps"
+	"net"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -450,6 +451,20 @@ var prodRuns = []prodRun{
 			return map[string]string{"KONEKT_EMAIL": v["email"], "KONEKT_PASSWORD": v["password"]}
 		},
 		func(url string) []string { return []string{"--var", "api_base=" + url} }},
+	{"kpn", "kpn",
+		func(v map[string]string) map[string]string {
+			addr := freeAddr()
+			return map[string]string{
+				"KPN_CLIENT_ID": v["client_id"], "KPN_CLIENT_SECRET": v["client_secret"],
+				"KPN_DEVICE_MSISDN": v["device_msisdn"], "KPN_OTHER_MSISDN": v["other_msisdn"],
+				"KPN_NOTIFY_BIND": addr, "KPN_NOTIFY_URL": "http://" + addr + "/kpn/notify",
+			}
+		},
+		func(url string) []string {
+			// Notification only: polling against a sandbox on the real clock would wait out its
+			// intervals; the sandbox profile's run covers polling on the simulated clock.
+			return []string{"--walk", "agent", "--flow", "kpn.notification", "--var", "token_url=" + url + "/token", "--var", "api_base=" + url}
+		}},
 	{"vonage", "vonage",
 		func(v map[string]string) map[string]string {
 			return map[string]string{
@@ -539,6 +554,17 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 			t.Errorf("%s holds (part of) the secret %q", name, s)
 		}
 	}
+}
+
+// freeAddr is a loopback address with a port nothing listens on (it was free a moment ago), for a
+// profile that names its listener's address.
+func freeAddr() string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
 }
 
 // pemLines returns the base64 lines of a PEM block.

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -136,7 +138,20 @@ func (x *execution) exchange(req *http.Request) (*checks.Evidence, error) {
 			}
 		}
 	}
+	x.learnSecretCaptures(ev)
 	return ev, x.recorded(hop, ex, nil)
+}
+
+// learnSecretCaptures marks what the step will capture as secret the moment the response
+// arrives, so the response event already shows it masked: a value only the flow file knows is a
+// secret (KPN's session link) is otherwise on screen until the step ends.
+func (x *execution) learnSecretCaptures(ev *checks.Evidence) {
+	for _, name := range slices.Sorted(maps.Keys(x.step.CaptureSecret)) {
+		t, _ := checks.ParseTarget(x.step.CaptureSecret[name])
+		if v := t.Value(ev); v.Present() && v.Kind != checks.KindNull && v.Str != "" {
+			x.s.masker.Add(name, v.Str)
+		}
+	}
 }
 
 // parseLocation resolves a redirect's Location against the URL of the request that got it, as a

@@ -7,10 +7,12 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/telconform/telconform/checks"
 	"github.com/telconform/telconform/flows"
+	"github.com/telconform/telconform/internal/leak"
 	"github.com/telconform/telconform/sandbox"
 )
 
@@ -206,6 +208,29 @@ func TestTolerancesChangeWhatTheProviderSends(t *testing.T) {
 	}
 }
 
+// shape is a JSON value's structure without its values: members by name, arrays by their first
+// element, scalars by type. Random values (tokens, ids) leave it alone; a member added, dropped or
+// retyped changes it.
+func shape(v any) string {
+	switch v := v.(type) {
+	case map[string]any:
+		parts := make([]string, 0, len(v))
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			parts = append(parts, k+":"+shape(v[k]))
+		}
+		return "{" + strings.Join(parts, ",") + "}"
+	case []any:
+		if len(v) == 0 {
+			return "[]"
+		}
+		return "[" + shape(v[0]) + "]"
+	case nil:
+		return "null"
+	default:
+		return fmt.Sprintf("%T", v)
+	}
+}
+
 // observe runs a provider's flows and returns what they saw, by place: each response's status
 // and the members of its JSON body, and each check's status and got.
 func observe(t *testing.T, provider string, tolerances []string) map[string]string {
@@ -216,9 +241,9 @@ func observe(t *testing.T, provider string, tolerances []string) map[string]stri
 		for _, st := range f.Steps {
 			for i, ex := range st.Exchanges {
 				if ex.Response != nil {
-					var members map[string]json.RawMessage
-					_ = json.Unmarshal([]byte(ex.Response.Body), &members)
-					seen[fmt.Sprintf("%s/%s hop %d", f.ID, st.ID, i)] = fmt.Sprint(ex.Response.Status, slices.Sorted(maps.Keys(members)))
+					var body any
+					_ = json.Unmarshal([]byte(ex.Response.Body), &body)
+					seen[fmt.Sprintf("%s/%s hop %d", f.ID, st.ID, i)] = fmt.Sprint(ex.Response.Status, " ", shape(body))
 				}
 			}
 			for _, o := range st.Outcomes {
@@ -249,5 +274,27 @@ func tolerancesHold(t *testing.T, provider string, on []string, ambiguous map[st
 		if s.Status != checks.Pass {
 			t.Errorf("verify-without-api-scope %s %q under scope-narrowed", s.Status, s.Reason)
 		}
+	}
+}
+
+// Every event is masked as it is sent, not only the record at the end: a value the flow file
+// alone marks secret (capture_secret: KPN's session and polling links) is masked in the very
+// response that brings it, or a screen drawing that response live would show it.
+func TestEventsMaskWhatTheStepCapturesAsSecret(t *testing.T) {
+	target, sb := sandboxTarget(t, "kpn", sandbox.Options{})
+	var mu sync.Mutex
+	var text strings.Builder
+	(&flows.Runner{}).Run(t.Context(), []*flows.Target{target}, func(e flows.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		data, _ := json.Marshal(e) // follows pointers, as %v does not
+		text.Write(append(data, '\n'))
+	})
+	issued := sb.Issued()
+	if len(issued) < 10 || !strings.Contains(text.String(), "[secret:session_uri]") {
+		t.Fatalf("%d values issued; events mention the session link masked: %v", len(issued), strings.Contains(text.String(), "[secret:session_uri]"))
+	}
+	for _, s := range leak.Find(text.String(), issued) {
+		t.Errorf("an event shows (part of) %.12s…", s)
 	}
 }

@@ -32,6 +32,13 @@ type ListenerSpec struct {
 	Explain string `toml:"explain"`
 }
 
+// ListenerSettings is where a listener binds and the URL a provider must use to reach it (a
+// tunnel's, when the machine is not reachable directly); empty values mean a free loopback port
+// and the listener's own URL.
+type ListenerSettings struct {
+	Bind, PublicURL string
+}
+
 // Var is the template variable that holds the listener's URL.
 func (l ListenerSpec) Var() string { return l.Name + "_url" }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/telconform/telconform/checks"
 	"github.com/telconform/telconform/flows"
+	"github.com/telconform/telconform/internal/listen"
 	"github.com/telconform/telconform/profiles"
 	"github.com/telconform/telconform/sandbox"
 )
@@ -87,7 +88,29 @@ func sandboxTarget(t testing.TB, provider string, opts sandbox.Options) (*flows.
 		t.Fatal(err)
 	}
 	target.Clock, target.MaxWait = clock, -1
+	openListeners(t, target)
 	return target, sb
+}
+
+// openListeners opens the target's flows' listeners on free loopback ports, as a run's
+// preparation does.
+func openListeners(t testing.TB, target *flows.Target) {
+	t.Helper()
+	target.Listeners = map[string]flows.Listener{}
+	for _, f := range target.Flows {
+		for _, spec := range f.Listeners {
+			path := spec.Path
+			if path == "" {
+				path = "/" + spec.Name
+			}
+			l, err := listen.Open(listen.Options{Path: path, Now: target.Clock.Now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { l.Close() })
+			target.Listeners[flows.ListenerKey(f.ID, spec.Name)] = l
+		}
+	}
 }
 
 func runKonera(t testing.TB, faults ...string) flows.RunResult {

@@ -69,15 +69,17 @@ func (x *execution) ask(ctx context.Context, req InputRequest) (Answer, error) {
 		return Answer{Value: v, Via: "--var"}, nil
 	}
 	if s.runner.Input == nil {
-		what := "the value"
-		if req.RedirectURI != "" {
-			what = "the URL the browser is sent back to"
+		// Short enough that the summary line keeps the --var to set.
+		how, answer := "needs a person: "+req.Prompt, "<the value>"
+		switch {
+		case req.RedirectURI != "":
+			how, answer = "needs a person: open the authorize URL on the phone, on mobile data", "<the URL the browser is sent back to>"
+		case req.Confirm && req.URL != "":
+			how, answer = "needs a person to open the link on the phone, on mobile data", "done"
+		case req.Confirm:
+			answer = "done"
 		}
-		how := "needs a person: " + req.Prompt
-		if req.RedirectURI != "" {
-			how = "needs a person: open the authorize URL on the phone, on mobile data"
-		}
-		return Answer{}, &skipError{fmt.Sprintf("%s, then set --var %s=<%s>, or run telconform in a terminal", how, req.Name, what)}
+		return Answer{}, &skipError{fmt.Sprintf("%s, then set --var %s=%s, or run telconform in a terminal", how, req.Name, answer)}
 	}
 	s.emit(InputNeeded{Where: req.Where, Request: req})
 	ans, err := s.runner.Input(ctx, req)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"reflect"
@@ -333,5 +334,46 @@ func TestInputStep(t *testing.T) {
 				t.Errorf("use %s, sent %s", use.Status, use.Exchanges[0].Request.URL)
 			}
 		})
+	}
+}
+
+// A walk without until, on the device: the person is shown the link to open on the phone and
+// says when it is done; nothing comes back. Headless, the step waits for --var callback_STEP.
+func TestOpenALinkOnTheDevice(t *testing.T) {
+	target, _ := sandboxTarget(t, "kpn", sandbox.Options{})
+	target.Walk = flows.WalkDevice
+	target.Flows = target.Flows[:1] // kpn.polling
+	var asked []flows.InputRequest
+	phone := func(ctx context.Context, req flows.InputRequest) (flows.Answer, error) {
+		asked = append(asked, req)
+		resp, err := http.Get(req.URL) // the phone opens the link; it follows the 302 itself
+		if err != nil {
+			return flows.Answer{}, err
+		}
+		resp.Body.Close()
+		return flows.Answer{Value: "done", Via: "typed"}, nil
+	}
+	run := (&flows.Runner{Input: phone}).Run(t.Context(), []*flows.Target{target}, nil)
+	if d := deviations(run); len(d) > 0 {
+		t.Fatalf("deviations %v, skipped %v", d, skippedSteps(run))
+	}
+	if len(asked) != 2 || !asked[0].Confirm || !strings.Contains(asked[0].URL, "/v1/dm/session/") || asked[0].RedirectURI != "" {
+		t.Fatalf("the person was asked %+v", asked)
+	}
+	s := stepOf(t, run, "kpn.polling", "session")
+	if s.Handoff == nil || s.Handoff.Via != "typed" || len(s.Exchanges) != 0 || s.Status != checks.Pass {
+		t.Errorf("session step: %s, handoff %+v, %d exchanges", s.Status, s.Handoff, len(s.Exchanges))
+	}
+	if got := stepOf(t, run, "kpn.polling", "poll-result"); got.Status != checks.Pass {
+		t.Errorf("the poll after the phone opened the link: %s %q", got.Status, got.Reason)
+	}
+
+	target, _ = sandboxTarget(t, "kpn", sandbox.Options{})
+	target.Walk = flows.WalkDevice
+	target.Flows = target.Flows[:1]
+	run = (&flows.Runner{}).Run(t.Context(), []*flows.Target{target}, nil)
+	s = stepOf(t, run, "kpn.polling", "session")
+	if s.Status != checks.Skip || !strings.Contains(s.Reason, "--var callback_session=") {
+		t.Errorf("headless: %s %q", s.Status, s.Reason)
 	}
 }

@@ -100,7 +100,7 @@ func Parse(file string, data []byte) ([]*Flow, error) {
 	for i, d := range fd.Flows {
 		base := "flow." + strconv.Itoa(i)
 		at := func(key, msg string) {
-			errs = append(errs, doc.AtLine(doc.Index.Line(base+"."+key), displayKey(key), msg))
+			errs = append(errs, doc.AtLine(doc.Index().Line(base+"."+key), displayKey(key), msg))
 		}
 		if d.ID == "" {
 			at("", "every flow needs an id (provider.name, as in konera.sim-swap)")
@@ -343,18 +343,27 @@ func Builtin() (*Catalog, error) {
 			builtin.err = err
 			return
 		}
-		for _, name := range entries {
-			data, err := builtinFiles.ReadFile(name)
-			if err != nil {
-				builtin.err = err
+		// The files are parsed side by side (every run starts with this), then added in name
+		// order, so the catalogue is the same whatever finished first.
+		parsed := make([][]*Flow, len(entries))
+		errs := make([]error, len(entries))
+		var wg sync.WaitGroup
+		for i, name := range entries {
+			wg.Go(func() {
+				data, err := builtinFiles.ReadFile(name)
+				if err == nil {
+					parsed[i], err = Parse("flows/"+name, data)
+				}
+				errs[i] = err
+			})
+		}
+		wg.Wait()
+		for i := range entries {
+			if errs[i] != nil {
+				builtin.err = errs[i]
 				return
 			}
-			fl, err := Parse("flows/"+name, data)
-			if err != nil {
-				builtin.err = err
-				return
-			}
-			if err := builtin.cat.Add(fl...); err != nil {
+			if err := builtin.cat.Add(parsed[i]...); err != nil {
 				builtin.err = err
 				return
 			}

@@ -27,6 +27,10 @@ type Target struct {
 	Walk string
 	// Listeners are the flows' listeners, opened before the run, by ListenerKey.
 	Listeners map[string]Listener
+	// ListenerSettings say where listeners bind and the URL a provider reaches them by, by
+	// listener name, as the profile gives them (references filled); absent means a free
+	// loopback port.
+	ListenerSettings map[string]ListenerSettings
 	// Faults and Tolerances are the sandbox faults and tolerances switched on for this target,
 	// recorded in reports.
 	Faults, Tolerances []string

@@ -402,7 +402,11 @@ func (p *Profile) Settable(selected []*flows.Flow) []string {
 // EnvNames lists the environment variables the profile reads, sorted.
 func (p *Profile) EnvNames() []string {
 	seen := map[string]bool{}
-	for _, m := range []map[string]string{p.Vars, p.Secrets} {
+	listeners := map[string]string{}
+	for name, l := range p.Listeners {
+		listeners[name+".bind"], listeners[name+".public_url"] = l.Bind, l.PublicURL
+	}
+	for _, m := range []map[string]string{p.Vars, p.Secrets, listeners} {
 		for _, v := range m {
 			for _, r := range reference.FindAllStringSubmatch(v, -1) {
 				if r[1] == "env" {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -40,8 +41,18 @@ func TestBuiltinProfiles(t *testing.T) {
 	for _, p := range ps {
 		names = append(names, p.Name)
 	}
-	if strings.Join(names, " ") != "konekt konera pxg sandbox-konekt sandbox-konera sandbox-pxg sandbox-vonage vonage" {
+	// Each provider has a production profile named after it and a sandbox one, in name order.
+	if len(names) < 10 || !slices.IsSorted(names) {
 		t.Fatalf("built-in profiles: %v", names)
+	}
+	for _, p := range ps {
+		twin := "sandbox-" + p.Name
+		if p.Sandbox != "" {
+			twin = strings.TrimPrefix(p.Name, "sandbox-")
+		}
+		if !slices.Contains(names, twin) || (p.Sandbox != "" && p.Sandbox != p.Provider) || (p.Sandbox == "" && p.Name != p.Provider) {
+			t.Errorf("%s (provider %s, sandbox %q) has no twin %s, or names another provider", p.Name, p.Provider, p.Sandbox, twin)
+		}
 	}
 	for _, p := range ps {
 		got := p.EnvNames()
@@ -200,7 +211,7 @@ api = "https://api.acme.example"
 	if len(found) != 1 || len(errs) != 1 {
 		t.Errorf("found %d profiles and %d errors: %v", len(found), len(errs), errs)
 	}
-	if _, err := Find("nope", []string{dir}); err == nil || !strings.Contains(err.Error(), "built-in profiles are konekt, konera, pxg, sandbox-konekt, sandbox-konera") {
+	if _, err := Find("nope", []string{dir}); err == nil || !strings.Contains(err.Error(), "built-in profiles are konekt, konera, kpn, pxg, sandbox-konekt") {
 		t.Errorf("unknown profile: %v", err)
 	}
 }
@@ -289,5 +300,31 @@ func BenchmarkParseManyErrors(b *testing.B) {
 	src := []byte(manyUnused(10000))
 	for b.Loop() {
 		_, _ = Parse("big.toml", ".", src)
+	}
+}
+
+// Listener settings take references like any value, filled only for the listeners of the flows
+// that run: polling alone needs no tunnel.
+func TestListenerSettingsFromTheEnvironment(t *testing.T) {
+	p, err := Find("kpn", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"KPN_CLIENT_ID": "c", "KPN_CLIENT_SECRET": "s", "KPN_DEVICE_MSISDN": "31630000001", "KPN_OTHER_MSISDN": "31630000002"}
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	if _, err := p.Resolve(Options{Env: lookup, Flows: []string{"kpn.polling"}}); err != nil {
+		t.Errorf("polling alone: %v", err)
+	}
+	_, err = p.Resolve(Options{Env: lookup})
+	if err == nil || !strings.Contains(err.Error(), "listeners.notify.bind: environment variable KPN_NOTIFY_BIND is not set") {
+		t.Errorf("notification without its listener's settings: %v", err)
+	}
+	env["KPN_NOTIFY_BIND"], env["KPN_NOTIFY_URL"] = "127.0.0.1:0", "https://tunnel.example/kpn/notify"
+	target, err := p.Resolve(Options{Env: lookup})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := target.ListenerSettings["notify"]; got.Bind != "127.0.0.1:0" || got.PublicURL != "https://tunnel.example/kpn/notify" {
+		t.Errorf("listener settings %+v", got)
 	}
 }

@@ -124,6 +124,30 @@ func (p *Profile) Resolve(opts Options) (*flows.Target, error) {
 			group.out[k] = v
 		}
 	}
+	declared := map[string]bool{}
+	for _, f := range selected {
+		for _, l := range f.Listeners {
+			declared[l.Name] = true
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(p.Listeners)) {
+		if !declared[name] {
+			continue // no selected flow listens there: its settings need no environment
+		}
+		ls := p.Listeners[name]
+		bind, err := fill("listeners."+name+".bind", ls.Bind)
+		if err == nil {
+			var public string
+			if public, err = fill("listeners."+name+".public_url", ls.PublicURL); err == nil {
+				if t.ListenerSettings == nil {
+					t.ListenerSettings = map[string]flows.ListenerSettings{}
+				}
+				t.ListenerSettings[name] = flows.ListenerSettings{Bind: bind, PublicURL: public}
+				continue
+			}
+		}
+		errs = append(errs, err.(*tomlfile.FileError))
+	}
 	for k, v := range opts.Vars {
 		t.Vars[k] = v
 	}

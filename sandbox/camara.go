@@ -35,11 +35,25 @@ const maxJSONBody = 1 << 20
 var (
 	// phoneNumberPattern is CAMARA's E.164 pattern: a plus, a non-zero digit, 4 to 14 more digits.
 	phoneNumberPattern = regexp.MustCompile(`^\+[1-9][0-9]{4,14}$`)
-	// correlatorPattern is the x-correlator pattern of Commonalities 0.6.
-	correlatorPattern = regexp.MustCompile(`^[a-zA-Z0-9\-_:;./<>{}]{0,256}$`)
 	// integerLiteral is a JSON number with neither fraction nor exponent.
 	integerLiteral = regexp.MustCompile(`^-?(0|[1-9][0-9]*)$`)
 )
+
+// validCorrelator checks a value against Commonalities 0.6's x-correlator pattern,
+// ^[a-zA-Z0-9-_:;./<>{}]{0,256}$, by hand: compiled, the {0,256} is a program of 256 copies
+// that cost the whole command 6 ms at start-up.
+func validCorrelator(v string) bool {
+	if len(v) > 256 {
+		return false
+	}
+	for _, c := range []byte(v) {
+		ok := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-_:;./<>{}", c) >= 0
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
 
 // camaraStyle says how a provider's CAMARA APIs write their responses. The zero value follows
 // Commonalities; each field is one way a provider can deviate from it, set from its faults.
@@ -87,7 +101,7 @@ func (st camaraStyle) writeError(w http.ResponseWriter, r *http.Request, status 
 // checkCorrelator refuses a request whose x-correlator breaks the Commonalities pattern, as the
 // Design Guide requires, and reports whether the request may go on.
 func (st camaraStyle) checkCorrelator(w http.ResponseWriter, r *http.Request) bool {
-	if st.anyCorrelator || correlatorPattern.MatchString(r.Header.Get(st.correlatorHeader)) {
+	if st.anyCorrelator || validCorrelator(r.Header.Get(st.correlatorHeader)) {
 		return true
 	}
 	st.writeError(w, r, http.StatusBadRequest, codeInvalidArgument, st.correlatorHeader+" does not match the required pattern")

@@ -57,7 +57,6 @@ const (
 	faultBasicUnsupported        = "basic-unsupported"
 	faultFormLoginRefused        = "form-login-refused"
 	faultKonektNoChallenge       = "401-without-challenge"
-	faultKonektChallengeNoRealm  = "basic-challenge-without-realm"
 	faultUnauthenticatedAnswered = "no-credentials-answered"
 	faultSuccessFalse            = "success-false-on-200"
 	faultJSONLoginRefused        = "json-login-refused"
@@ -167,7 +166,7 @@ func (k *konekt) fail(w http.ResponseWriter, status int, why string) {
 			challenge += `, charset="UTF-8"`
 		}
 		switch {
-		case k.faults.on(faultKonektChallengeNoRealm):
+		case k.faults.on(faultBasicChallengeNoRealm):
 			challenge = `Basic charset="UTF-8"`
 		case k.tolerate.on(tolSeveralChallenges):
 			challenge += `, Session realm="` + konektRealm + `"`

@@ -58,7 +58,7 @@ func konektFaults() []Fault {
 			[]string{"login-form/http.status"}, nil),
 		k(faultKonektNoChallenge, "RFC9110 15.5.2", "401 answers carry no WWW-Authenticate challenge.",
 			[]string{"http.challenge.present"}, nil),
-		k(faultKonektChallengeNoRealm, "RFC7617 2", "The Basic challenge of a 401 names no realm.",
+		k(faultBasicChallengeNoRealm, "RFC7617 2", "The Basic challenge of a 401 names no realm.",
 			[]string{"http.challenge.basic-realm"}, nil),
 		k(faultUnauthenticatedAnswered, "seed 002", "GET /users/me answers without any credentials.",
 			onSteps([]string{"me-without-credentials"}, "http.status", "konekt.me.refused"),

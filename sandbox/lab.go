@@ -138,19 +138,26 @@ func (l *lab) sendWebhook(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusAccepted, jsonContentType, object{{"sent", true}, {"status", status}})
 }
 
-// deliver is how a sandbox provider sends a webhook: one POST of a JSON body with a bearer token,
-// answered or not within the outbound client's timeout.
+// deliver is how a sandbox provider sends a webhook: one POST of a JSON body with a bearer token
+// (none when token is empty), answered or not within the outbound client's timeout.
 func deliver(client *http.Client, target, token string, body object) (int, error) {
+	return deliverWith(client, http.MethodPost, target, token, body)
+}
+
+// deliverWith is deliver with another method, for a fault.
+func deliverWith(client *http.Client, method, target, token string, body object) (int, error) {
 	data, err := marshalPlain(body)
 	if err != nil {
 		return 0, err
 	}
-	req, err := http.NewRequest(http.MethodPost, target, bytes.NewReader(data))
+	req, err := http.NewRequest(method, target, bytes.NewReader(data))
 	if err != nil {
 		return 0, err
 	}
 	req.Header.Set("Content-Type", jsonContentType)
-	req.Header.Set("Authorization", "Bearer "+token)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return 0, err

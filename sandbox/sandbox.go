@@ -95,6 +95,7 @@ func providerSpecs() []providerSpec {
 		{name: pxgProvider, build: newPXG, faults: pxgFaults, tolerances: pxgTolerances},
 		{name: vonageProvider, build: newVonage, faults: vonageFaults, tolerances: vonageTolerances},
 		{name: konektProvider, build: newKonekt, faults: konektFaults, tolerances: konektTolerances},
+		{name: kpnProvider, build: newKPN, faults: kpnFaults, tolerances: kpnTolerances},
 		{name: labProvider, build: newLab, faults: labFaults, hidden: true},
 		{name: hostileProvider, build: newHostile, faults: func() []Fault { return nil }, hidden: true},
 	}

@@ -15,7 +15,7 @@ import (
 )
 
 func TestProviders(t *testing.T) {
-	if got := Providers(); !slices.Equal(got, []string{"konekt", "konera", "pxg", "vonage"}) {
+	if got := Providers(); !slices.Equal(got, []string{"konekt", "konera", "kpn", "pxg", "vonage"}) {
 		t.Errorf("Providers() = %v", got)
 	}
 }
@@ -27,7 +27,7 @@ func TestNewRefusesUnknownNames(t *testing.T) {
 		faults   []string
 		mention  []string // what the error must name
 	}{
-		{"unknown provider", "kpn", nil, []string{`"kpn"`, "konera"}},
+		{"unknown provider", "telco", nil, []string{`"telco"`, "konera", "kpn"}},
 		{"empty provider", "", nil, []string{`""`, "konera"}},
 		{"unknown fault", "konera", []string{"token-type-missing", "no-such-fault"}, []string{`"no-such-fault"`, "token-type-missing", "wrong-secret-accepted"}},
 		{"fault in another case", "konera", []string{"Token-Type-Missing"}, []string{`"Token-Type-Missing"`}},
@@ -293,4 +293,15 @@ func TestCodeOfAnotherClient(t *testing.T) {
 	})
 	r := h.exchange(h.clientToken(""), url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {DefaultRedirectURI}})
 	wantOAuthError(t, r, http.StatusBadRequest, "invalid_grant")
+}
+
+// validCorrelator is Commonalities 0.6's pattern, ^[a-zA-Z0-9-_:;./<>{}]{0,256}$, written out.
+func TestValidCorrelator(t *testing.T) {
+	pattern := regexp.MustCompile(`^[a-zA-Z0-9\-_:;./<>{}]{0,256}$`)
+	for _, v := range []string{"", "b4333c46-49c0-4f62-80d7-f0ef930f1c46", "a:b;c./<>{}_-", strings.Repeat("x", 256),
+		strings.Repeat("x", 257), "with space", "tab\t", "é", "a,b", "a=b", "quote\"", "%41"} {
+		if got, want := validCorrelator(v), pattern.MatchString(v); got != want {
+			t.Errorf("%q: %v, the pattern says %v", v, got, want)
+		}
+	}
 }

@@ -156,3 +156,16 @@ func konektTolerances() []Tolerance {
 		t(tolBasicCharset, "RFC7617 2", "The Basic challenge names a charset (UTF-8) besides the realm."),
 	}
 }
+
+func kpnTolerances() []Tolerance {
+	t := func(name, clause, description string) Tolerance {
+		return tolerance(kpnProvider, name, clause, description)
+	}
+	return []Tolerance{
+		t(tolKPNPendingAbsent, "seed 003 Polling", "Polling before the match leaves device_match out instead of null."),
+		t(tolKPNOperatorCodes, "seed 003 Insights", "operator_lookup gives mcc and mnc (204, 08) instead of null."),
+		t(tolKPNErrorCode400, "KPN OpenAPI errors", "Every error body says error_code 400, whatever the status, as KPN's own examples do."),
+		t(tolBearerLowerCase, "RFC6749 5.1", "Token responses say token_type bearer in lower case."),
+		t(tolSeveralChallenges, "RFC9110 11.6.1", "Every 401 offers several WWW-Authenticate challenges, Basic first."),
+	}
+}

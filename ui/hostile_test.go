@@ -2,6 +2,7 @@ package ui
 
 import (
 	"io"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -67,6 +68,9 @@ func TestJourneyHostileProviderOnScreen(t *testing.T) {
 	for name, text := range screens {
 		for _, s := range leak.Find(text, secrets) {
 			t.Errorf("%s shows (part of) the secret %.20s… (%d characters)", name, s, len(s))
+			if i := strings.Index(text, s[:16]); i >= 0 && os.Getenv("LEAKCTX") != "" {
+				t.Logf("context: %q", text[max(0, i-300):min(len(text), i+100)])
+			}
 		}
 		for _, raw := range []string{"\x1b]0;", "\x1b[2J\x1b[H", "\x07", "\x7f", "\u009b", "\u202e"} {
 			if strings.Contains(text, raw) {
@@ -87,7 +91,8 @@ func TestJourneyHostileProviderOnScreen(t *testing.T) {
 
 // TestJourneyTokensStayMaskedOnScreen runs the PXG, Vonage and Konekt sandbox flows in the real
 // interface (id_tokens, refresh tokens, minted application JWTs, the application's private key,
-// passwords, session keys and cookies, API keys old and new) and draws every step's detail pane
+// passwords, session keys and cookies, API keys old and new, KPN's session and polling links and
+// notification tokens) and draws every step's detail pane
 // at three widths: no token, code, JWT, secret or piece of the private key appears, while the
 // decoded claims and fields do.
 func TestJourneyTokensStayMaskedOnScreen(t *testing.T) {
@@ -99,6 +104,7 @@ func TestJourneyTokensStayMaskedOnScreen(t *testing.T) {
 		{"sandbox-pxg", "verify-expired-token", "nonce"},
 		{"sandbox-vonage", "verify-expired-token", "application_id"},
 		{"sandbox-konekt", "key-endpoint-refuses-key", "userid"},
+		{"sandbox-kpn", "webhook-wrong-scope", "operatorName"},
 	} {
 		t.Run(tc.profile, func(t *testing.T) {
 			const clientSecret = "MARKER-ui-secret-3f0a"

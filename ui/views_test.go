@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/telconform/telconform/checks"
 	"github.com/telconform/telconform/flows"
+	"github.com/telconform/telconform/profiles"
 )
 
 // Every screen, drawn at 80×24 with colour off and compared with testdata/<test>.golden
@@ -40,7 +42,8 @@ func TestProfilesView(t *testing.T) {
 	opts := testOptions(t)
 	m := update(New(opts), tea.WindowSizeMsg{Width: 80, Height: 24}, loadProfilesCmd(opts)())
 	v := m.View()
-	contains(t, v, "Choose a profile", "8 profiles", "needs KONEKT_EMAIL, KONEKT_PASSWORD",
+	builtin, _ := profiles.Builtin()
+	contains(t, v, "Choose a profile", fmt.Sprintf("%d profiles", len(builtin)), "needs KONEKT_EMAIL, KONEKT_PASSWORD",
 		"needs KONERA_CLIENT_ID, KONERA_CLIENT_SECRET and 5 more", "••") // and a page indicator
 	requireSize(t, v)
 	golden.RequireEqual(t, []byte(v))

@@ -167,7 +167,7 @@ func (run *Run) prepare(p *profiles.Profile, opts Options, faults, tolerances []
 	t.Listeners = map[string]flows.Listener{}
 	for _, f := range t.Flows {
 		for _, spec := range f.Listeners {
-			settings := p.Listeners[spec.Name]
+			settings := t.ListenerSettings[spec.Name]
 			path := spec.Path
 			if path == "" {
 				path = "/" + spec.Name

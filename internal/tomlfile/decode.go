@@ -70,12 +70,21 @@ func AsFileErrors(err error) (FileErrors, bool) {
 type Doc struct {
 	File  string
 	Data  []byte
-	Index *Index
+	index *Index
+}
+
+// Index is the file's key index, built the first time an error needs a line: a file with no
+// problem (every built-in one, every run) never pays for it.
+func (d *Doc) Index() *Index {
+	if d.index == nil {
+		d.index = NewIndex(d.Data)
+	}
+	return d.index
 }
 
 // At makes an error about key (plain or exact path); the line is looked up in the index.
 func (d *Doc) At(key, msg string) *FileError {
-	return &FileError{File: d.File, Line: d.Index.Line(key), Key: key, Msg: msg}
+	return &FileError{File: d.File, Line: d.Index().Line(key), Key: key, Msg: msg}
 }
 
 // AtLine makes an error about key at a line already known.
@@ -138,7 +147,6 @@ func Decode(file string, data []byte, v any) (*Doc, error) {
 		}
 		return doc, &FileError{File: file, Msg: strings.TrimPrefix(err.Error(), "toml: ")}
 	}
-	doc.Index = NewIndex(data)
 	var errs FileErrors
 	seen := map[string]int{}
 	for _, k := range md.Undecoded() {
@@ -147,7 +155,7 @@ func Decode(file string, data []byte, v any) (*Doc, error) {
 		if s := suggest(k, v); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
-		errs = append(errs, &FileError{File: file, Line: doc.Index.Nth(name, seen[name]), Key: name, Msg: msg})
+		errs = append(errs, &FileError{File: file, Line: doc.Index().Nth(name, seen[name]), Key: name, Msg: msg})
 		seen[name]++
 	}
 	if len(errs) > 0 {
