@@ -29,8 +29,11 @@ type InputRequest struct {
 	Name string
 	// Prompt says what to do, in words a person at a terminal can follow.
 	Prompt string
-	// URL is what to open on the device, if anything.
+	// URL is what to open on the device, if anything. It is the one place a secret it carries
+	// (KPN's session link is one) is given whole: the person must open it.
 	URL string
+	// MaskedURL is URL with its secrets masked, for whatever is kept (a debug log).
+	MaskedURL string
 	// RedirectURI is where the provider sends the browser back, for a walk on the device: the
 	// answer must be a URL there.
 	RedirectURI string
@@ -62,6 +65,7 @@ var ErrNoAnswer = errors.New("skipped by the person running it")
 func (x *execution) ask(ctx context.Context, req InputRequest) (Answer, error) {
 	s := x.s
 	req.Where, req.Step = x.where(), x.step
+	req.MaskedURL = s.masker.Mask(req.URL)
 	if v, ok := s.lookup(req.Name); ok {
 		if req.RedirectURI != "" {
 			return Answer{URL: v, Via: "--var"}, nil

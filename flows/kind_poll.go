@@ -94,8 +94,10 @@ func (k *PollKind) run(ctx context.Context, x *execution) (*checks.Evidence, err
 		case o.Status == checks.Skip:
 			return nil, &skipError{"the poll's condition cannot be evaluated: " + o.Reason}
 		case elapsed+interval > timeout:
-			reason := fmt.Sprintf("the condition never held: %d %s over %s (timeout %s); the last saw %s",
-				attempt, plural(attempt, "attempt"), elapsed.Round(time.Millisecond), timeout, o.Got)
+			figures := fmt.Sprintf("%d %s over %s (timeout %s)", attempt, plural(attempt, "attempt"), elapsed.Round(time.Millisecond), timeout)
+			reason := fmt.Sprintf("the condition never held: %s; the last saw %s", figures, o.Got)
+			// The figures go into what the check got too: a summary line shows that, not the reason.
+			o.Got += ", still, after " + figures
 			return nil, &stepFailure{reason: reason, outcomes: []checks.Outcome{o}}
 		}
 		if err := clock.Sleep(ctx, interval); err != nil {

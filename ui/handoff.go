@@ -16,9 +16,11 @@ import (
 	"github.com/telconform/telconform/internal/listen"
 )
 
-// handoff is the panel shown while a step waits for a person: the URL to open on the phone (as
-// text, and as a QR code on request), and three ways to bring back where the browser landed:
-// paste it, let telconform listen for it on a local address, or say no redirect came.
+// handoff is the panel shown while a step waits for a person. For a walk on the phone: the URL
+// to open (as text, and as a QR code on request), and three ways to bring back where the browser
+// landed: paste it, let telconform listen for it on a local address, or say no redirect came. For
+// a link the phone only has to open (KPN's session): the link, and a key to say it is done. For a
+// value read off a device: a field to type it in (not drawn when it is a secret).
 type handoff struct {
 	c      *common
 	ask    inputAsk
@@ -40,6 +42,12 @@ func newHandoff(c *common, ask inputAsk, addr string) handoff {
 	in.EchoMode = textinput.EchoPassword
 	in.EchoCharacter = '•'
 	in.Prompt = "> "
+	if ask.req.RedirectURI == "" && !ask.req.Confirm {
+		in.Placeholder = "type the value here"
+		if !ask.req.Secret {
+			in.EchoMode = textinput.EchoNormal
+		}
+	}
 	if addr == "" {
 		addr = listenAddr(ask.req.RedirectURI)
 	}
@@ -62,6 +70,11 @@ func listenAddr(redirectURI string) string {
 	}
 	return "127.0.0.1:8765"
 }
+
+// The panel's kinds, by what the person brings back.
+func (h handoff) callback() bool { return h.ask.req.RedirectURI != "" }
+func (h handoff) confirm() bool  { return !h.callback() && h.ask.req.Confirm }
+func (h handoff) value() bool    { return !h.callback() && !h.ask.req.Confirm }
 
 func (h handoff) typing() bool { return h.pasting }
 
@@ -100,6 +113,8 @@ func (h handoff) Update(msg tea.Msg) (handoff, tea.Cmd, *inputReply) {
 func (h handoff) key(msg tea.KeyMsg) (handoff, tea.Cmd, *inputReply) {
 	if h.pasting {
 		switch {
+		case key.Matches(msg, h.c.keys.Select) && h.value():
+			return h, nil, &inputReply{answer: flows.Answer{Value: strings.TrimSpace(h.paste.Value()), Via: "typed"}}
 		case key.Matches(msg, h.c.keys.Select):
 			return h.accept(h.paste.Value(), "pasted")
 		case key.Matches(msg, h.c.keys.Back):
@@ -116,6 +131,18 @@ func (h handoff) key(msg tea.KeyMsg) (handoff, tea.Cmd, *inputReply) {
 		return h, nil, nil
 	}
 	switch {
+	case h.confirm() && key.Matches(msg, h.c.keys.Select):
+		return h, nil, &inputReply{answer: flows.Answer{Value: "done", Via: "confirmed"}}
+	case h.value() && (key.Matches(msg, h.c.keys.Select) || key.Matches(msg, h.c.keys.Paste)):
+		h.pasting, h.problem = true, ""
+		return h, h.paste.Focus(), nil
+	case key.Matches(msg, h.c.keys.SkipStep):
+		return h, nil, &inputReply{err: flows.ErrNoAnswer}
+	case key.Matches(msg, h.c.keys.QR) && h.ask.req.URL != "":
+		h.showQR = true
+		return h, nil, nil
+	case !h.callback():
+		return h, nil, nil
 	case key.Matches(msg, h.c.keys.Paste):
 		h.pasting, h.problem = true, ""
 		return h, h.paste.Focus(), nil
@@ -127,10 +154,6 @@ func (h handoff) key(msg tea.KeyMsg) (handoff, tea.Cmd, *inputReply) {
 		return h, listenCmd(h.addr, h.ask.req.RedirectURI), nil
 	case key.Matches(msg, h.c.keys.NoRedirect):
 		return h, nil, &inputReply{answer: flows.Answer{URL: "", Via: "person: no redirect"}}
-	case key.Matches(msg, h.c.keys.SkipStep):
-		return h, nil, &inputReply{err: flows.ErrNoAnswer}
-	case key.Matches(msg, h.c.keys.QR):
-		h.showQR = true
 	}
 	return h, nil, nil
 }
@@ -156,20 +179,35 @@ func (h handoff) view(width int) string {
 	add := func(ls ...string) { lines = append(lines, ls...) }
 	add(st.Warn.Render("This step needs the phone: "+req.Step.ID), "")
 	add(wrap(req.Prompt, width)...)
-	add("", st.Heading.Render("Open on the phone"))
-	add(breakURL(req.URL, width)...)
-	add("", st.Heading.Render("Then bring back where the browser lands"))
+	if req.URL != "" {
+		add("", st.Heading.Render("Open on the phone"))
+		add(breakURL(req.URL, width)...)
+	}
 	k := h.c.keys
-	for _, a := range []struct {
+	type action struct {
 		b    key.Binding
 		what string
-	}{
-		{k.Paste, "paste it"},
-		{k.Listen, "let telconform listen on " + h.addr},
-		{k.NoRedirect, "it showed an error page: no redirect"},
-		{k.SkipStep, "skip this step"},
-		{k.QR, "show the URL as a QR code"},
-	} {
+	}
+	var actions []action
+	switch {
+	case h.callback():
+		add("", st.Heading.Render("Then bring back where the browser lands"))
+		actions = []action{
+			{k.Paste, "paste it"},
+			{k.Listen, "let telconform listen on " + h.addr},
+			{k.NoRedirect, "it showed an error page: no redirect"},
+		}
+	case h.confirm():
+		add("", st.Heading.Render("Then say it is done"))
+		actions = []action{{k.Select, "the phone opened it"}}
+	default:
+		actions = []action{{k.Select, "type the value"}}
+	}
+	actions = append(actions, action{k.SkipStep, "skip this step"})
+	if req.URL != "" {
+		actions = append(actions, action{k.QR, "show the URL as a QR code"})
+	}
+	for _, a := range actions {
 		add(wrapStyled(func(s ...string) string { return strings.Join(s, "") }, keyText(st, a.b)+"  "+a.what, width)...)
 	}
 	if h.pasting {
@@ -207,7 +245,17 @@ func (h handoff) keys() bindings {
 		stop := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "stop pasting"))
 		return bindings{short: []key.Binding{use, stop}, full: [][]key.Binding{{use, stop}}}
 	}
-	all := []key.Binding{k.Paste, h.listen, k.NoRedirect, k.SkipStep, k.QR, k.Cancel}
+	var all []key.Binding
+	switch {
+	case h.callback():
+		all = []key.Binding{k.Paste, h.listen, k.NoRedirect, k.SkipStep, k.QR, k.Cancel}
+	case h.confirm():
+		done := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "done"))
+		all = []key.Binding{done, k.SkipStep, k.QR, k.Cancel}
+	default:
+		typeIt := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "type the value"))
+		all = []key.Binding{typeIt, k.SkipStep, k.Cancel}
+	}
 	return bindings{short: all, full: [][]key.Binding{all}}
 }
 

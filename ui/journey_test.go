@@ -274,3 +274,56 @@ func TestJourneyCancelThenRerun(t *testing.T) {
 		t.Errorf("authorize after the re-run: %s %q", s.Status, s.Reason)
 	}
 }
+
+var sessionLink = regexp.MustCompile(`http://127\.0\.0\.1:\d+/v1/dm/session/[A-Za-z0-9]+`)
+
+// TestJourneyPhoneOpensKPNSessionLink walks KPN polling with the phone: the session step shows
+// the link to open (text, QR on request) and waits for the person to say it is done; the test
+// plays the phone, which opens the link read off the screen, and the poll after it finds the
+// match. The link is a secret everywhere else: the debug log has it masked.
+func TestJourneyPhoneOpensKPNSessionLink(t *testing.T) {
+	opts := testOptions(t)
+	opts.Launch.Walk = flows.WalkDevice
+	logs := &syncBuffer{}
+	opts.Log = logTo(logs)
+	tm := teatest.NewTestModel(t, New(opts), teatest.WithInitialTermSize(200, 40)) // the link on one line
+	t.Cleanup(func() { _ = tm.Quit() })
+	openProfile(t, tm, "sandbox-kpn")
+	keys(tm, "enter") // kpn.polling, walk mode
+	waitFor(t, tm, "Not sent yet. Press enter to send it.")
+	for _, step := range []string{"token", "insights", "poll-before-session"} {
+		keys(tm, "enter", "enter")
+		waitFor(t, tm, "✓ "+step)
+	}
+	keys(tm, "enter", "enter") // the session: a person's turn
+	var link string
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		if bytes.Contains(b, []byte("Then say it is done")) {
+			link = sessionLink.FindString(string(b))
+		}
+		return link != ""
+	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+	if !strings.Contains(logs.String(), "handoff session: open [secret:session_uri]") {
+		t.Errorf("the debug log shows the session link unmasked, or not at all:\n%s", logs.String())
+	}
+	resp, err := http.Get(link) // the phone opens the link, following its redirect
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	keys(tm, "enter") // done
+	waitFor(t, tm, "✓ session")
+	keys(tm, "enter", "enter")
+	waitFor(t, tm, "✓ poll-result")
+	fm := finish(t, tm)
+
+	fr := fm.results["kpn.polling"]
+	for _, s := range fr.Steps[:5] {
+		if s.Status != checks.Pass {
+			t.Errorf("%s: %s %s", s.ID, s.Status, s.Reason)
+		}
+	}
+	if h := fr.Steps[3].Handoff; h == nil || h.Via != "confirmed" || strings.Contains(h.URL, "/v1/dm/session/") {
+		t.Errorf("the session's handoff record %+v: the link is a secret in the record", h)
+	}
+}

@@ -304,8 +304,13 @@ func (s runScreen) inputNeeded(ask inputAsk) (runScreen, tea.Cmd) {
 	}
 	s.showFlow(w.Flow)
 	s.running, s.selected, s.waiting, s.asked = w.Step, w.Step, nil, false
-	// The URL goes to the debug log too, for a person who would rather copy it from a file.
-	s.opts.logf("handoff %s: open %s (it calls back to %s)", ask.req.Step.ID, ask.req.URL, ask.req.RedirectURI)
+	// The URL goes to the debug log too, for a person who would rather copy it from a file,
+	// unless it carries a secret: a log is kept, the screen is not.
+	if ask.req.RedirectURI != "" {
+		s.opts.logf("handoff %s: open %s (it calls back to %s)", ask.req.Step.ID, ask.req.MaskedURL, ask.req.RedirectURI)
+	} else {
+		s.opts.logf("handoff %s: open %s", ask.req.Step.ID, ask.req.MaskedURL)
+	}
 	h := newHandoff(s.c, ask, s.opts.CallbackAddr)
 	s.hand = &h
 	s.refresh(true)
