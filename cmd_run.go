@@ -242,21 +242,32 @@ func (a *app) headless(ctx context.Context, o runOptions) int {
 // broken one is reported on stderr with exit 2 before the screen is taken over.
 func (a *app) interactive(ctx context.Context, o runOptions) int {
 	opts := ui.Options{Launch: a.launchOptions(o), Runner: a.runner(o), CallbackAddr: o.callbackAddr, Version: toolVersion()}
-	checked := opts.Profiles
+	var checked []*profiles.Profile
 	if len(o.profiles) > 0 {
 		profs, code := a.loadProfiles(o.profiles)
 		if code != exitOK {
 			return code
 		}
 		opts.Profiles, checked = profs, profs
-	} else if len(o.vars) > 0 {
-		// --var applies to whichever profile the person picks: check it against all of them.
+	} else {
+		// --flow and --var apply to whichever profile the person picks: check them against all.
 		builtin, _ := profiles.Builtin()
 		found, _ := profiles.Discover(profiles.SearchPath(a.env))
 		checked = append(builtin, found...)
 	}
-	if code := a.checkVarNames(checked, o); code != exitOK {
+	if code := a.checkFlowFilter(checked, o.flows); code != exitOK {
 		return code
+	}
+	if len(o.faults)+len(o.tolerances) > 0 {
+		if _, err := launch.Check(checked, a.launchOptions(o)); err != nil {
+			fmt.Fprintln(a.stderr, err)
+			return exitUsage
+		}
+	}
+	if len(o.vars) > 0 {
+		if code := a.checkVarNames(checked, o); code != exitOK {
+			return code
+		}
 	}
 	if o.debugFile != "" {
 		f, err := os.OpenFile(o.debugFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)

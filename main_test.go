@@ -707,3 +707,15 @@ func TestSandboxCommandWritesTheKeyOnlyWhereAsked(t *testing.T) {
 		t.Errorf("unwritable --key-out: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// The terminal UI refuses an unknown --flow before it takes the screen, as a headless run does.
+func TestInteractiveRefusesAnUnknownFlow(t *testing.T) {
+	a := &app{}
+	var out, errb bytes.Buffer
+	a.stdout, a.stderr, a.isTerminal = &out, &errb, func() bool { return true }
+	a.env = func(string) (string, bool) { return "", false }
+	code := a.run(context.Background(), []string{"--flow", "nosuch.flow"})
+	if code != exitUsage || strings.Count(errb.String(), "\n") != 1 || !strings.Contains(errb.String(), "--flow nosuch.flow: no selected profile has this flow") {
+		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+}

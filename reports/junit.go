@@ -110,6 +110,14 @@ func junitSuiteOf(t flows.TargetResult, f flows.FlowResult) junitSuite {
 			{Name: "source", Value: t.Source},
 		},
 	}
+	// A run against a sandbox told to deviate says so where CI shows the suite: a failure there
+	// is the point of the run, not news about a provider.
+	for _, f := range t.Faults {
+		s.Properties = append(s.Properties, junitProperty{Name: "sandbox-fault", Value: f})
+	}
+	for _, tol := range t.Tolerances {
+		s.Properties = append(s.Properties, junitProperty{Name: "sandbox-tolerance", Value: tol})
+	}
 	for _, st := range f.Steps {
 		c := junitCaseOf(t.Name+"."+f.ID, st)
 		s.Tests++

@@ -233,3 +233,30 @@ func TestFormatsRoundTripThroughForPath(t *testing.T) {
 		t.Errorf("Formats() lists %d formats, want junit and json at least", len(seen))
 	}
 }
+
+// A run against a sandbox told to deviate says so in the summary and in both reports.
+func TestFaultsAreNamedEverywhere(t *testing.T) {
+	run := testRun()
+	run.Targets[0].Faults = []string{"konera/state-not-echoed"}
+	run.Targets[0].Tolerances = []string{"konera/redirect-303"}
+	var sum, xmlOut, jsonOut bytes.Buffer
+	Summary(&sum, run, testMeta, nil)
+	if err := JUnit(&xmlOut, run, testMeta); err != nil {
+		t.Fatal(err)
+	}
+	if err := JSON(&jsonOut, run, testMeta); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string][]string{
+		"summary": {"FAULTS INJECTED (the sandbox deviates on purpose): konera/state-not-echoed", "tolerances: konera/redirect-303"},
+		"junit":   {`<property name="sandbox-fault" value="konera/state-not-echoed">`, `<property name="sandbox-tolerance" value="konera/redirect-303">`},
+		"json":    {`"faults": [`, `"konera/state-not-echoed"`, `"tolerances": [`},
+	} {
+		got := map[string]string{"summary": sum.String(), "junit": xmlOut.String(), "json": jsonOut.String()}[name]
+		for _, w := range want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s lacks %q", name, w)
+			}
+		}
+	}
+}

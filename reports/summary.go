@@ -49,6 +49,12 @@ func Summary(w io.Writer, run *flows.RunResult, meta Meta, written []string) {
 	}
 	for _, t := range run.Targets {
 		b.WriteString("\n" + termtext.Line(strings.TrimSpace(t.Name+"  "+t.Title)) + "\n")
+		if len(t.Faults) > 0 {
+			b.WriteString("  FAULTS INJECTED (the sandbox deviates on purpose): " + strings.Join(t.Faults, ", ") + "\n")
+		}
+		if len(t.Tolerances) > 0 {
+			b.WriteString("  tolerances: " + strings.Join(t.Tolerances, ", ") + "\n")
+		}
 		for _, f := range t.Flows {
 			fmt.Fprintf(&b, "  %-5s %-*s    %s\n", word(f.Status), width, termtext.Line(f.ID), stepCounts(f.Steps))
 			writeFindings(&b, findings(f.Steps))

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/telconform/telconform/flows"
+	"github.com/telconform/telconform/internal/launch"
 	"github.com/telconform/telconform/internal/listen"
 	"github.com/telconform/telconform/profiles"
 	"github.com/telconform/telconform/reports"
@@ -22,6 +24,7 @@ import (
 type profileEntry struct {
 	profile *profiles.Profile
 	missing []string // environment variables it reads that are not set
+	faults  []string // the sandbox faults --fault switches on for it, provider/name
 	problem error
 }
 
@@ -45,14 +48,39 @@ func loadProfilesCmd(opts Options) tea.Cmd {
 		for _, e := range problems {
 			entries = append(entries, profileEntry{problem: e})
 		}
-		entries = dedupe(entries)
+		entries = offering(dedupe(entries), opts.Launch.Flows)
+		var all []*profiles.Profile
+		for _, e := range entries {
+			if e.profile != nil {
+				all = append(all, e.profile)
+			}
+		}
+		// The command line checked --fault against these profiles already; an error here leaves
+		// the rows without faults, and choosing a profile reports it.
+		switches, _ := launch.Check(all, opts.Launch)
 		for i, e := range entries {
 			if e.profile != nil {
 				entries[i].missing = e.profile.MissingEnv(opts.env())
+				entries[i].faults, _ = switches.For(e.profile.Sandbox)
 			}
 		}
 		return profilesLoadedMsg{entries: entries}
 	}
+}
+
+// offering keeps, when --flow names flows, the profiles that have one of them (and the files that
+// did not load, which might): the picker offers only what can run.
+func offering(entries []profileEntry, flowIDs []string) []profileEntry {
+	if len(flowIDs) == 0 {
+		return entries
+	}
+	var out []profileEntry
+	for _, e := range entries {
+		if e.profile == nil || slices.ContainsFunc(flowIDs, e.profile.Offers) {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // dedupe keeps the first profile of each name: a profile named on the command line and also

@@ -82,6 +82,11 @@ type given struct {
 func prepareCmd(p *profiles.Profile, opts Options, g given, runner *flows.Runner) tea.Cmd {
 	return func() tea.Msg {
 		lo := opts.Launch
+		// The faults and tolerances are the command line's, for every profile the picker offers:
+		// this profile, run alone, takes those of its own sandbox.
+		if switches, err := launch.Check(picked(p, opts), lo); err == nil {
+			lo.Faults, lo.Tolerances = switches.For(p.Sandbox)
+		}
 		lo.Vars = map[string]string{}
 		maps.Copy(lo.Vars, opts.Launch.Vars)
 		maps.Copy(lo.Vars, g.vars)
@@ -114,6 +119,13 @@ func prepareCmd(p *profiles.Profile, opts Options, g given, runner *flows.Runner
 		}
 		return engineReadyMsg{profile: p, engine: newEngine(p, prepared, prepared.Targets[0], runner)}
 	}
+}
+
+// picked is the profile chosen and every profile it was offered with, against which the command
+// line's switches are resolved.
+func picked(p *profiles.Profile, opts Options) []*profiles.Profile {
+	builtin, _ := profiles.Builtin()
+	return append(append([]*profiles.Profile{p}, builtin...), opts.Profiles...)
 }
 
 // engineEventMsg is one event of a profile's engine.

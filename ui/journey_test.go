@@ -327,3 +327,56 @@ func TestJourneyPhoneOpensKPNSessionLink(t *testing.T) {
 		t.Errorf("the session's handoff record %+v: the link is a secret in the record", h)
 	}
 }
+
+// TestJourneyFilterProfiles: / and a term narrow the picker to the profiles that match; a term
+// that matches nothing lists nothing.
+func TestJourneyFilterProfiles(t *testing.T) {
+	tm := start(t, testOptions(t))
+	waitFor(t, tm, "Choose a profile")
+	keys(tm, "/")
+	tm.Type("kpn")
+	waitFor(t, tm, "sandbox-kpn", "KPN Number Verify (production")
+	keys(tm, "enter") // keep the filter, leave the box
+	fm := finish(t, tm)
+	var shown []string
+	for _, it := range fm.profiles.list.VisibleItems() {
+		shown = append(shown, it.(profileItem).p.Name)
+	}
+	if strings.Join(shown, " ") != "kpn sandbox-kpn" {
+		t.Errorf("the filter shows %v", shown)
+	}
+
+	// A term that matches nothing lists nothing while it is typed.
+	opts := testOptions(t)
+	m := update(New(opts), tea.WindowSizeMsg{Width: 80, Height: 24}, loadProfilesCmd(opts)())
+	for _, k := range press("/", "z", "z", "z", "z") {
+		next, cmd := m.Update(k)
+		m = update(next.(Model), quickMsgs(cmd)...)
+	}
+	if n := len(m.profiles.list.VisibleItems()); n != 0 || !strings.Contains(m.View(), "Nothing matched") {
+		t.Errorf("a term that matches nothing leaves %d profiles:\n%s", n, m.View())
+	}
+}
+
+// quickMsgs runs a command and the commands it batches, keeping the messages that come back at
+// once: the filter's matches, not a cursor's blink, which waits.
+func quickMsgs(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	got := make(chan tea.Msg, 1)
+	go func() { got <- cmd() }()
+	select {
+	case msg := <-got:
+		if batch, ok := msg.(tea.BatchMsg); ok {
+			var out []tea.Msg
+			for _, c := range batch {
+				out = append(out, quickMsgs(c)...)
+			}
+			return out
+		}
+		return []tea.Msg{msg}
+	case <-time.After(50 * time.Millisecond):
+		return nil
+	}
+}

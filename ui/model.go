@@ -105,6 +105,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.handleKey(msg)
 	case profilesLoadedMsg:
 		m.profiles.setEntries(msg.entries)
+		if len(m.opts.Profiles) > 0 && m.profile == nil {
+			// --profile NAME: straight to its flows, as if chosen in the picker.
+			return m.choose(m.opts.Profiles[0])
+		}
 		return m, nil
 	case engineReadyMsg:
 		return m.engineReady(msg)
@@ -133,10 +137,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
-	// Anything else (spinner ticks, cursor blinks, listener results) belongs to the run screen
-	// and the dialogs.
+	// Anything else (the filter's matches, spinner ticks, cursor blinks, listener results)
+	// belongs to the picker, the run screen and the dialogs.
 	var cmds []tea.Cmd
 	var cmd tea.Cmd
+	m.profiles, cmd = m.profiles.updateList(msg)
+	cmds = append(cmds, cmd)
 	m.run, cmd = m.run.Update(msg)
 	cmds = append(cmds, cmd)
 	m.export, cmd = m.export.Update(msg)
@@ -226,6 +232,11 @@ func (m Model) profilesKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if chosen == nil {
 		return m, cmd
 	}
+	return m.choose(chosen)
+}
+
+// choose opens a profile: its flows at once if it is running, else it is started.
+func (m Model) choose(chosen *profiles.Profile) (tea.Model, tea.Cmd) {
 	m.profile = chosen
 	if e, ok := m.engines[chosen.Name]; ok {
 		return m.showProfile(e)
@@ -347,13 +358,21 @@ func (m Model) headerView() string {
 	if m.screen == screenRun {
 		parts = append(parts, m.run.flowID())
 	}
+
 	right := ""
 	if m.screen != screenProfiles {
 		right = s.Badge.Render(m.modeBadge())
 	}
 	left := s.Title.Render(truncate(strings.Join(parts, " · "), max(1, m.c.width-lipgloss.Width(right)-1)))
 	gap := max(1, m.c.width-lipgloss.Width(left)-lipgloss.Width(right))
-	return truncate(left+strings.Repeat(" ", gap)+right, m.c.width)
+	header := truncate(left+strings.Repeat(" ", gap)+right, m.c.width)
+	if m.eng != nil && m.screen != screenProfiles && len(m.eng.target.Faults) > 0 {
+		// A run against a sandbox told to deviate must never pass for a real result: a line of
+		// its own, on every screen of the profile.
+		faults := "FAULTS INJECTED (the sandbox deviates on purpose): " + strings.Join(m.eng.target.Faults, ", ")
+		header += "\n" + s.Fail.Render(truncate(faults, m.c.width))
+	}
+	return header
 }
 
 func (m Model) modeBadge() string {

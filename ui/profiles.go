@@ -18,6 +18,7 @@ type profileItem struct {
 	p       *profiles.Profile
 	problem error
 	missing []string
+	faults  []string
 }
 
 func (i profileItem) FilterValue() string {
@@ -43,13 +44,40 @@ func newProfilesScreen(c *common) profilesScreen {
 	l.Styles.TitleBar = l.Styles.TitleBar.Padding(0, 0, 1, 1)
 	l.KeyMap.CursorUp = c.keys.Up
 	l.KeyMap.CursorDown = c.keys.Down
+	l.Filter = containsFilter
 	return profilesScreen{c: c, list: l}
+}
+
+// containsFilter keeps the profiles whose name, title or provider contain every word typed, in
+// list order. The list's fuzzy default finds "kpn" in "Konera PXG (production)": a person
+// filtering profiles types part of a name and expects exactly the profiles that have it.
+func containsFilter(term string, targets []string) []list.Rank {
+	words := strings.Fields(strings.ToLower(term))
+	var out []list.Rank
+	for i, t := range targets {
+		lower := strings.ToLower(t)
+		var matched []int
+		for _, w := range words {
+			at := strings.Index(lower, w)
+			if at < 0 {
+				matched = nil
+				break
+			}
+			for j := range len([]rune(w)) {
+				matched = append(matched, len([]rune(lower[:at]))+j)
+			}
+		}
+		if matched != nil || len(words) == 0 {
+			out = append(out, list.Rank{Index: i, MatchedIndexes: matched})
+		}
+	}
+	return out
 }
 
 func (s *profilesScreen) setEntries(entries []profileEntry) {
 	items := make([]list.Item, 0, len(entries))
 	for _, e := range entries {
-		items = append(items, profileItem{p: e.profile, problem: e.problem, missing: e.missing})
+		items = append(items, profileItem{p: e.profile, problem: e.problem, missing: e.missing, faults: e.faults})
 	}
 	s.list.SetItems(items)
 }
@@ -70,6 +98,14 @@ func (s profilesScreen) Update(msg tea.KeyMsg) (profilesScreen, tea.Cmd, *profil
 	var cmd tea.Cmd
 	s.list, cmd = s.list.Update(msg)
 	return s, cmd, nil
+}
+
+// updateList hands the list a message that is not a key: the filter's matches come back as one,
+// from a command, and the list shows nothing filtered until it gets them.
+func (s profilesScreen) updateList(msg tea.Msg) (profilesScreen, tea.Cmd) {
+	var cmd tea.Cmd
+	s.list, cmd = s.list.Update(msg)
+	return s, cmd
 }
 
 func (s profilesScreen) View() string {
@@ -132,6 +168,9 @@ func (d profileDelegate) Render(w io.Writer, m list.Model, index int, item list.
 	details := fmt.Sprintf("%s · %s · %s", orDash(it.p.Provider), plural(len(it.p.Flows), "flow"), origin)
 	line1 := truncate(cursor+name+"  "+it.p.Title, width)
 	line2 := truncate("    "+s.Muted.Render(details+" · "+orDash(base)), width)
+	if len(it.faults) > 0 {
+		env = s.Fail.Render(fitNames("FAULTS INJECTED: ", it.faults, width-4))
+	}
 	line3 := truncate("    "+env, width)
 	fmt.Fprintf(w, "%s\n%s\n%s", line1, line2, line3)
 }

@@ -27,7 +27,8 @@ type Options struct {
 	Launch launch.Options
 	// Runner says how the engine talks to providers; the interface adds itself as its Input.
 	Runner *flows.Runner
-	// Profiles named with --profile, listed with the built-in and found ones.
+	// Profiles named with --profile, listed with the built-in and found ones. The first is opened
+	// at once, without the picker.
 	Profiles []*profiles.Profile
 	// CallbackAddr is where to listen for a callback from the phone.
 	CallbackAddr string

@@ -122,7 +122,7 @@ func atFlows(t testing.TB) Model {
 	opts := testOptions(t)
 	m := update(New(opts), tea.WindowSizeMsg{Width: 80, Height: 24}, loadProfilesCmd(opts)())
 	p, target := konera(t)
-	m = update(m, press("j", "j", "enter")...) // sandbox-konera, after konera and pxg
+	// The engine is handed over directly: which row the picker had makes no difference.
 	return update(m, engineReadyMsg{profile: p, engine: stillEngine(p, target)})
 }
 

@@ -268,3 +268,39 @@ func TestAskForWhatTheProfileLacks(t *testing.T) {
 		t.Errorf("client_secret %q", got)
 	}
 }
+
+// With --flow, the picker offers only the profiles that have the flow.
+func TestPickerOffersOnlyProfilesWithTheFlow(t *testing.T) {
+	opts := testOptions(t)
+	opts.Launch.Flows = []string{"kpn.polling"}
+	m := update(New(opts), tea.WindowSizeMsg{Width: 80, Height: 24}, loadProfilesCmd(opts)())
+	var shown []string
+	for _, it := range m.profiles.list.Items() {
+		shown = append(shown, it.(profileItem).p.Name)
+	}
+	if strings.Join(shown, " ") != "kpn sandbox-kpn" {
+		t.Errorf("the picker offers %v", shown)
+	}
+}
+
+// A profile whose sandbox is told to deviate says so on its picker row and in the header.
+func TestFaultsInjectedAreShown(t *testing.T) {
+	opts := testOptions(t)
+	opts.Launch.Faults = []string{"konera/state-not-echoed"}
+	m := update(New(opts), tea.WindowSizeMsg{Width: 80, Height: 24}, loadProfilesCmd(opts)())
+	var rows []string
+	for _, it := range m.profiles.list.Items() {
+		if pi := it.(profileItem); len(pi.faults) > 0 {
+			rows = append(rows, pi.p.Name+": "+strings.Join(pi.faults, ","))
+		}
+	}
+	if strings.Join(rows, "; ") != "sandbox-konera: konera/state-not-echoed" {
+		t.Errorf("rows with faults: %v", rows)
+	}
+	p, target := konera(t)
+	target.Faults = []string{"konera/state-not-echoed"}
+	m = update(m, engineReadyMsg{profile: p, engine: stillEngine(p, target)})
+	v := m.View()
+	contains(t, v, "FAULTS INJECTED (the sandbox deviates on purpose): konera/state-not-echoed")
+	requireSize(t, v)
+}

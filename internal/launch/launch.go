@@ -65,6 +65,18 @@ type Switches struct {
 	Faults, Tolerances map[string][]string
 }
 
+// For lists one sandbox provider's switches as the command line names them, provider/name:
+// what a run of that provider's profile alone takes.
+func (s Switches) For(provider string) (faults, tolerances []string) {
+	for _, f := range s.Faults[provider] {
+		faults = append(faults, provider+"/"+f)
+	}
+	for _, t := range s.Tolerances[provider] {
+		tolerances = append(tolerances, provider+"/"+t)
+	}
+	return faults, tolerances
+}
+
 // Check finds what is wrong with profiles for a run before anything starts: a sandbox provider
 // telconform does not have, faults or tolerances that name no selected sandbox. It is what
 // Prepare checks first, and what validate reports.
