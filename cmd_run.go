@@ -277,13 +277,14 @@ func (a *app) interactive(ctx context.Context, o runOptions) int {
 		defer f.Close()
 		opts.Log = log.New(f, "", log.LstdFlags|log.Lmicroseconds)
 	}
-	if err := ui.Run(ctx, opts, os.Stdin, os.Stdout); err != nil {
-		if ctx.Err() != nil {
-			return exitInterrupted
-		}
+	status, err := ui.Run(ctx, opts, os.Stdin, os.Stdout)
+	switch {
+	case ctx.Err() != nil:
+		return exitInterrupted
+	case err != nil:
 		return a.fail(exitFailed, "terminal UI: %v", err)
 	}
-	return exitOK
+	return status
 }
 
 // progress prints a line per finished step, for -v.

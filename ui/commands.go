@@ -193,10 +193,11 @@ func waitCallbackCmd(ctx context.Context, l *listen.Listener, redirectURI string
 
 // reportWrittenMsg says a report file was written, or why not.
 type reportWrittenMsg struct {
-	path   string
-	format string
-	err    error
-	run    flows.RunResult
+	profile string
+	path    string
+	format  string
+	err     error
+	run     flows.RunResult
 }
 
 // writeReportCmd writes what the engine has recorded so far: each flow's latest record.
@@ -207,7 +208,7 @@ func writeReportCmd(path string, e *engine, meta reports.Meta) tea.Cmd {
 		if err == nil {
 			err = reports.WriteFile(context.Background(), path, &run, meta)
 		}
-		return reportWrittenMsg{path: path, format: f.Name, err: err, run: run}
+		return reportWrittenMsg{profile: e.profile.Name, path: path, format: f.Name, err: err, run: run}
 	}
 }
 

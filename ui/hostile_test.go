@@ -34,7 +34,7 @@ func TestJourneyHostileProviderOnScreen(t *testing.T) {
 	waitFor(t, tm, "Flows of A provider that misbehaves on purpose") // the profile named on the command line opens at once
 	keys(tm, "m", "a")
 	waitFor(t, tm, "✗ binary") // the last step of the last flow
-	keys(tm, "q")
+	keys(tm, "q", "q")         // the second answers "not exported: q again quits"
 	fm := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(Model)
 	defer fm.Close()
 	frames, _ := io.ReadAll(tm.FinalOutput(t))
@@ -113,7 +113,7 @@ func TestJourneyTokensStayMaskedOnScreen(t *testing.T) {
 			openProfile(t, tm, tc.profile)
 			keys(tm, "m", "a")
 			waitFor(t, tm, "✓ "+tc.last)
-			keys(tm, "q")
+			keys(tm, "q", "q") // the second answers "not exported: q again quits"
 			fm := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(Model)
 			defer fm.Close()
 			frames, _ := io.ReadAll(tm.FinalOutput(t))

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest"
 
 	"github.com/telconform/telconform/checks"
@@ -35,8 +36,9 @@ func start(t *testing.T, opts Options) *teatest.TestModel {
 func waitFor(t *testing.T, tm *teatest.TestModel, texts ...string) {
 	t.Helper()
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		plain := ansi.Strip(string(b)) // a bold ✗ is ✗ with escapes around it
 		for _, s := range texts {
-			if !bytes.Contains(b, []byte(s)) {
+			if !strings.Contains(plain, s) {
 				return false
 			}
 		}
@@ -52,7 +54,7 @@ func keys(tm *teatest.TestModel, names ...string) {
 
 func finish(t *testing.T, tm *teatest.TestModel) Model {
 	t.Helper()
-	keys(tm, "q")
+	keys(tm, "q", "q") // the second answers "not exported: q again quits"
 	fm := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(Model)
 	fm.Close()
 	return fm
@@ -378,5 +380,33 @@ func quickMsgs(cmd tea.Cmd) []tea.Msg {
 		return []tea.Msg{msg}
 	case <-time.After(50 * time.Millisecond):
 		return nil
+	}
+}
+
+// TestJourneyQuitAsksAboutUnexportedResults: q with results not exported asks, q again quits; the
+// exit status says a flow failed (1), and ctrl+c says it was interrupted (130).
+func TestJourneyQuitAsksAboutUnexportedResults(t *testing.T) {
+	opts := testOptions(t)
+	opts.Launch.Faults = []string{"konera/state-not-echoed"}
+	tm := start(t, opts)
+	openSandboxProfile(t, tm)
+	keys(tm, "j", "j", "m", "enter")         // Number Verification, run mode: authorize fails under the fault
+	waitFor(t, tm, "✓ verify-expired-token") // the last step
+	keys(tm, "q")
+	waitFor(t, tm, "q again quits without exporting the results of sandbox-konera")
+	keys(tm, "q")
+	fm := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(Model)
+	fm.Close()
+	if got := fm.ExitStatus(); got != 1 {
+		t.Errorf("exit status %d after a failed flow, want 1", got)
+	}
+
+	tm = start(t, testOptions(t))
+	waitFor(t, tm, "Choose a profile")
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	fm = tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(Model)
+	fm.Close()
+	if got := fm.ExitStatus(); got != 130 {
+		t.Errorf("exit status %d after ctrl+c, want 130", got)
 	}
 }

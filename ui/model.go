@@ -2,6 +2,8 @@ package ui
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -9,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/telconform/telconform/checks"
 	"github.com/telconform/telconform/flows"
 	"github.com/telconform/telconform/profiles"
 	"github.com/telconform/telconform/reports"
@@ -56,10 +59,16 @@ type Model struct {
 	given   map[string]given // values typed for each profile, by name
 
 	preparing bool // a profile is starting; the picker waits
-	status    string
-	statusBad bool
-	statusID  int
-	ready     bool
+	// unexported names the profiles whose results changed since they were last exported.
+	unexported map[string]bool
+	// quitting is set by a q that met unexported results: a second q quits.
+	quitting bool
+	// interrupted is set by ctrl+c: the exit status says so (130).
+	interrupted bool
+	status      string
+	statusBad   bool
+	statusID    int
+	ready       bool
 }
 
 // New builds the interface. Nothing happens until the program runs Init.
@@ -75,14 +84,15 @@ func New(opts Options) Model {
 	runner.Input = askInput(asks)
 	return Model{
 		c: c, opts: opts, help: h, asks: asks, runner: &runner,
-		profiles: newProfilesScreen(c),
-		flows:    newFlowsScreen(c),
-		run:      newRunScreen(c, opts),
-		export:   newExportDialog(c),
-		values:   newValuesDialog(c),
-		engines:  map[string]*engine{},
-		records:  map[string]map[string]flows.FlowResult{},
-		given:    map[string]given{},
+		profiles:   newProfilesScreen(c),
+		flows:      newFlowsScreen(c),
+		run:        newRunScreen(c, opts),
+		export:     newExportDialog(c),
+		values:     newValuesDialog(c),
+		engines:    map[string]*engine{},
+		records:    map[string]map[string]flows.FlowResult{},
+		given:      map[string]given{},
+		unexported: map[string]bool{},
 	}
 }
 
@@ -130,6 +140,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m.setStatus(fmt.Sprintf("Could not write the report: %v", msg.err), true)
 		}
 		m.export.close()
+		delete(m.unexported, msg.profile)
 		return m.setStatus(describeWrite(msg), false)
 	case clearStatusMsg:
 		if msg.id == m.statusID {
@@ -162,6 +173,7 @@ func (m Model) engineEvent(msg engineEventMsg) (tea.Model, tea.Cmd) {
 		recs[e.Flow.ID] = e.Result
 	case flows.StepDone:
 		recs[e.Flow] = e.FlowResult
+		m.unexported[msg.engine.profile.Name] = true
 	case flows.FlowDone:
 		recs[e.Flow] = e.Result
 	}
@@ -176,10 +188,18 @@ func (m Model) engineEvent(msg engineEventMsg) (tea.Model, tea.Cmd) {
 func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	k := m.c.keys
 	typing := m.export.open || m.values.open || m.profiles.filtering() || m.run.typing()
+	quitting := m.quitting
+	m.quitting = false // any other key than a second q takes the question back
 	switch {
 	case msg.Type == tea.KeyCtrlC:
+		m.interrupted = true
 		return m, tea.Quit
 	case !typing && key.Matches(msg, k.Quit):
+		if names := m.unexportedNames(); len(names) > 0 && !quitting {
+			m.quitting = true
+			return m.setStatus(fmt.Sprintf("q again quits without exporting the results of %s (e exports them).",
+				strings.Join(names, ", ")), true)
+		}
 		return m, tea.Quit
 	case !typing && key.Matches(msg, k.Help):
 		m.help.ShowAll = !m.help.ShowAll
@@ -220,6 +240,27 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	default:
 		return m.runKey(msg)
 	}
+}
+
+// unexportedNames lists, sorted, the profiles with results not exported.
+func (m Model) unexportedNames() []string {
+	return slices.Sorted(maps.Keys(m.unexported))
+}
+
+// ExitStatus is what the interface exits with, the rule the README gives: 130 when ctrl+c ended
+// it, 1 when a flow it ran (its latest record) failed or could not run, 0 otherwise.
+func (m Model) ExitStatus() int {
+	if m.interrupted {
+		return 130
+	}
+	for _, recs := range m.records {
+		for _, fr := range recs {
+			if fr.Status == checks.Fail || fr.Status == checks.Error {
+				return 1
+			}
+		}
+	}
+	return 0
 }
 
 func (m Model) profilesKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {

@@ -51,19 +51,22 @@ func (o Options) logf(format string, args ...any) {
 	}
 }
 
-// Run starts the interface on the terminal and blocks until the person quits. Whatever it
-// started (sandboxes, listeners, a running step) is stopped before it returns.
-func Run(ctx context.Context, opts Options, in io.Reader, out io.Writer) error {
+// Run starts the interface on the terminal and blocks until the person quits, and returns the
+// exit status (Model.ExitStatus). Whatever it started (sandboxes, listeners, a running step) is
+// stopped before it returns.
+func Run(ctx context.Context, opts Options, in io.Reader, out io.Writer) (int, error) {
 	m := New(opts)
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out))
 	final, err := p.Run()
+	status := 0
 	if fm, ok := final.(Model); ok {
 		fm.Close()
+		status = fm.ExitStatus()
 	}
 	if err == tea.ErrProgramKilled && ctx.Err() != nil {
-		return ctx.Err()
+		return 130, ctx.Err()
 	}
-	return err
+	return status, err
 }
 
 // Close stops what the interface started: every profile's engine, with its sandbox and
