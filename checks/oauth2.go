@@ -232,7 +232,9 @@ var AuthorizeRedirect = register(&Pack{
 				}
 				want := StringValue(ev.Sent.Query.Get("state"))
 				v := Target{Where: "query", Name: "state"}.Value(ev)
-				return holds(sameValue(v, want), "the state sent, exactly", v)
+				// The state sent is said in full (the masker hides it where a profile makes it a
+				// secret): "expected the state sent" alone leaves a person to dig it out.
+				return holds(sameValue(v, want), "the state sent, exactly: "+want.String(), v)
 			},
 		},
 		{

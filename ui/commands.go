@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -201,6 +204,33 @@ type reportWrittenMsg struct {
 }
 
 // writeReportCmd writes what the engine has recorded so far: each flow's latest record.
+// exportPathMsg is a path typed into the export dialog, its leading ~ expanded as a shell would,
+// and whether a file is there already.
+type exportPathMsg struct {
+	raw, path string
+	exists    bool
+}
+
+func checkExportPathCmd(raw string) tea.Cmd {
+	return func() tea.Msg {
+		p := expandHome(raw)
+		_, err := os.Stat(p)
+		return exportPathMsg{raw: raw, path: p, exists: err == nil}
+	}
+}
+
+// expandHome replaces a leading "~" or "~/" with the home directory; "~user" is left alone.
+func expandHome(p string) string {
+	if p != "~" && !strings.HasPrefix(p, "~/") && !strings.HasPrefix(p, "~"+string(filepath.Separator)) {
+		return p
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return p
+	}
+	return filepath.Join(home, p[1:])
+}
+
 func writeReportCmd(path string, e *engine, meta reports.Meta) tea.Cmd {
 	return func() tea.Msg {
 		run := e.driver.Result()

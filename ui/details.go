@@ -74,7 +74,11 @@ func renderStep(st Styles, v stepView, width int) string {
 			lines(previewLines(st, *d, width))
 		}
 		if ids := v.step.CheckIDs(); len(ids) > 0 {
-			line(st.Muted.Render(fmt.Sprintf("It will run %s: %s.", plural(len(ids), "check"), strings.Join(ids, ", "))))
+			b.WriteString("\n")
+			line(st.Heading.Render(fmt.Sprintf("It will run %s", plural(len(ids), "check"))))
+			for _, id := range ids {
+				line("  " + id)
+			}
 		}
 		return strings.TrimSuffix(b.String(), "\n")
 	}
@@ -356,4 +360,109 @@ func byteSize(n int) string {
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return plural(n, "byte")
+}
+
+// renderFlowSummary draws how a flow's last run went: its verdict and counts, then every check
+// that did not hold, failures first, each under its step, then the steps that did not run and
+// why. It is what a person reads first after a run, and what they come back to.
+func renderFlowSummary(st Styles, f *flows.Flow, fr *flows.FlowResult, width int) string {
+	var out []string
+	add := func(ls ...string) { out = append(out, ls...) }
+	add(wrapStyled(st.Heading.Render, f.Title, width)...)
+	if fr == nil || allPending(fr) {
+		add("", st.Muted.Render("Not run yet in this session."))
+		return fitLines(out, width)
+	}
+	steps := map[checks.Status]int{}
+	outcomes := map[checks.Status]int{}
+	for _, s := range fr.Steps {
+		steps[s.Status]++
+		for _, o := range s.Outcomes {
+			outcomes[o.Status]++
+		}
+	}
+	verdict := statusLabel(st, fr.Status)
+	if fr.Duration > 0 {
+		verdict += st.Muted.Render(" · " + roundDuration(fr.Duration))
+	}
+	add("", verdict)
+	add(wrap(fmt.Sprintf("%s: %d passed, %d failed, %d warned, %d skipped. Checks: %s.",
+		plural(len(fr.Steps), "step"), steps[checks.Pass], steps[checks.Fail]+steps[checks.Error], steps[checks.Warn],
+		steps[checks.Skip], orNone(countOutcomes(flattenOutcomes(fr)))), width)...)
+
+	type finding struct {
+		step string
+		o    checks.Outcome
+	}
+	var bad []finding
+	for _, s := range fr.Steps {
+		for _, o := range s.Outcomes {
+			if o.Failed() || o.Status == checks.Warn || o.Status == checks.Known || o.Status == checks.Fixed {
+				bad = append(bad, finding{s.ID, o})
+			}
+		}
+	}
+	sort.SliceStable(bad, func(i, j int) bool {
+		rank := map[checks.Status]int{checks.Error: 0, checks.Fail: 0, checks.Warn: 1, checks.Fixed: 2, checks.Known: 2}
+		return rank[bad[i].o.Status] < rank[bad[j].o.Status]
+	})
+	if len(bad) > 0 {
+		add("", st.Heading.Render("What to look at"))
+		for _, b := range bad {
+			add(wrap(b.step, width)...)
+			for _, l := range outcomeLines(st, b.o, width-2) {
+				add("  " + l)
+			}
+		}
+	}
+	var errored, skipped []string
+	for _, s := range fr.Steps {
+		switch s.Status {
+		case checks.Error:
+			errored = append(errored, statusMark(st, s.Status)+" "+s.ID+": "+s.Reason)
+		case checks.Skip:
+			skipped = append(skipped, statusMark(st, s.Status)+" "+s.ID+": "+s.Reason)
+		}
+	}
+	if len(errored) > 0 {
+		add("", st.Heading.Render("Steps that could not run"))
+		for _, l := range errored {
+			add(wrap(l, width)...)
+		}
+	}
+	if len(skipped) > 0 {
+		add("", st.Heading.Render("Steps skipped"))
+		for _, l := range skipped {
+			add(wrapStyled(st.Muted.Render, l, width)...)
+		}
+	}
+	if len(bad) == 0 && len(errored) == 0 {
+		add("", st.Pass.Render("Every check held."))
+	}
+	add("", st.Muted.Render("j/k open the steps; [ and ] the other flows of the run."))
+	return fitLines(out, width)
+}
+
+func allPending(fr *flows.FlowResult) bool {
+	for _, s := range fr.Steps {
+		if !s.Pending {
+			return false
+		}
+	}
+	return true
+}
+
+func flattenOutcomes(fr *flows.FlowResult) []checks.Outcome {
+	var all []checks.Outcome
+	for _, s := range fr.Steps {
+		all = append(all, s.Outcomes...)
+	}
+	return all
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }

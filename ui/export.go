@@ -13,9 +13,11 @@ import (
 
 // exportDialog asks where to write the results so far; the extension picks the format.
 type exportDialog struct {
-	c             *common
-	open          bool
-	input         textinput.Model
+	c     *common
+	open  bool
+	input textinput.Model
+	// replace is a path that exists and that the person was asked about: enter again replaces it.
+	replace       string
 	submit        string
 	width, height int
 }
@@ -67,14 +69,30 @@ func (d exportDialog) Update(msg tea.Msg) (exportDialog, tea.Cmd) {
 			d.close()
 			return d, nil
 		case key.Matches(k, d.c.keys.Select):
-			if p := strings.TrimSpace(d.input.Value()); p != "" {
-				d.submit = p
+			if raw := strings.TrimSpace(d.input.Value()); raw != "" {
+				return d, checkExportPathCmd(raw)
 			}
 			return d, nil
 		}
 	}
+	if c, ok := msg.(exportPathMsg); ok {
+		if c.raw != strings.TrimSpace(d.input.Value()) {
+			return d, nil // typed on since: the person has not chosen this one
+		}
+		// A file already there is replaced only when the person says so: enter again.
+		if c.exists && d.replace != c.path {
+			d.replace = c.path
+			return d, nil
+		}
+		d.submit, d.replace = c.path, ""
+		return d, nil
+	}
 	var cmd tea.Cmd
+	before := d.input.Value()
 	d.input, cmd = d.input.Update(msg)
+	if d.input.Value() != before {
+		d.replace = ""
+	}
 	return d, cmd
 }
 
@@ -94,9 +112,20 @@ func (d exportDialog) View() string {
 	}
 	if p := strings.TrimSpace(d.input.Value()); p != "" {
 		if _, err := reports.ForPath(p); err != nil {
-			lines = append(lines, "", st.Problem.Render(" "+err.Error()))
+			lines = append(lines, "")
+			lines = append(lines, wrapStyled(st.Problem.Render, err.Error(), d.width-2)...)
 		} else if dir := filepath.Dir(p); dir != "." {
-			lines = append(lines, "", st.Muted.Render(" into "+dir))
+			lines = append(lines, "")
+			lines = append(lines, wrapStyled(st.Muted.Render, "into "+dir, d.width-2)...)
+		}
+		if d.replace != "" {
+			lines = append(lines, "")
+			lines = append(lines, wrapStyled(st.Problem.Render, d.replace+" exists: enter again replaces it, esc keeps it.", d.width-2)...)
+		}
+	}
+	for i, l := range lines[6:] {
+		if l != "" {
+			lines[6+i] = " " + l
 		}
 	}
 	return padHeight(fitLines(lines, d.width), d.height)

@@ -35,12 +35,19 @@ func (s *flowsScreen) setTarget(p *profiles.Profile, t *flows.Target, results ma
 
 func (s *flowsScreen) setSize(w, h int) { s.width, s.height = w, h }
 
-// Update moves the cursor and toggles the mode; enter runs the flow under the cursor and a runs
-// them all, returned as the flows to start.
-func (s flowsScreen) Update(msg tea.KeyMsg) (flowsScreen, tea.Cmd, []*flows.Flow) {
+// flowsAction is what the flows screen asks of the root: flows to run, or the records of the
+// flow under the cursor to read.
+type flowsAction struct {
+	start []*flows.Flow
+	open  bool
+}
+
+// Update moves the cursor and toggles the mode. enter opens the last record of the flow under the
+// cursor, or runs it when it has none yet; R runs it (again); a runs them all.
+func (s flowsScreen) Update(msg tea.KeyMsg) (flowsScreen, tea.Cmd, flowsAction) {
 	k := s.c.keys
 	if s.target == nil || len(s.target.Flows) == 0 {
-		return s, nil, nil
+		return s, nil, flowsAction{}
 	}
 	n := len(s.target.Flows)
 	switch {
@@ -54,12 +61,20 @@ func (s flowsScreen) Update(msg tea.KeyMsg) (flowsScreen, tea.Cmd, []*flows.Flow
 		s.cursor = n - 1
 	case key.Matches(msg, k.Mode):
 		s.walkMode = !s.walkMode
-	case key.Matches(msg, k.Select):
-		return s, nil, []*flows.Flow{s.target.Flows[s.cursor]}
+	case key.Matches(msg, k.Select) && s.hasRecord(s.target.Flows[s.cursor].ID):
+		return s, nil, flowsAction{open: true}
+	case key.Matches(msg, k.Select), key.Matches(msg, k.RerunFlow):
+		return s, nil, flowsAction{start: []*flows.Flow{s.target.Flows[s.cursor]}}
 	case key.Matches(msg, k.RunAll):
-		return s, nil, s.target.Flows
+		return s, nil, flowsAction{start: s.target.Flows}
 	}
-	return s, nil, nil
+	return s, nil, flowsAction{}
+}
+
+// hasRecord says whether a flow ran (or began to) in this session.
+func (s flowsScreen) hasRecord(id string) bool {
+	fr, ok := s.results[id]
+	return ok && !allPending(&fr)
 }
 
 func (s flowsScreen) View() string {
@@ -84,7 +99,11 @@ func (s flowsScreen) View() string {
 	var detail []string
 	detail = append(detail, wrap(f.Explain, s.width-2)...)
 	detail = append(detail, "")
-	detail = append(detail, st.Muted.Render(fmt.Sprintf("%d steps · reference: %s", len(f.Steps), f.Ref)))
+	about := plural(len(f.Steps), "step")
+	if f.Ref != "" {
+		about += " · reference: " + f.Ref
+	}
+	detail = append(detail, st.Muted.Render(about))
 	if fr, ok := s.results[f.ID]; ok {
 		detail = append(detail, lastRun(st, fr))
 	}
@@ -128,10 +147,14 @@ func lastRun(st Styles, fr flows.FlowResult) string {
 
 func (s flowsScreen) keys() bindings {
 	k := s.c.keys
-	run := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "run flow"))
+	enter := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "run flow"))
+	if s.target != nil && len(s.target.Flows) > 0 && s.hasRecord(s.target.Flows[s.cursor].ID) {
+		enter = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open last run"))
+	}
+	again := key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "run flow"))
 	return bindings{
-		short: []key.Binding{run, k.RunAll, k.Mode, k.Export, k.Back, k.Help, k.Quit},
-		full:  [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, {run, k.RunAll, k.Mode}, {k.Export, k.Back, k.Help, k.Quit}},
+		short: []key.Binding{enter, again, k.RunAll, k.Mode, k.Export, k.Back, k.Help, k.Quit},
+		full:  [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, {enter, again, k.RunAll, k.Mode}, {k.Export, k.Back, k.Help, k.Quit}},
 	}
 }
 

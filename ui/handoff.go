@@ -33,6 +33,9 @@ type handoff struct {
 	stopWait context.CancelFunc
 	showQR   bool
 	problem  string
+	// stale is a pasted callback whose state is not the one sent, refused once: pasted again,
+	// it goes to the checks as the provider's answer.
+	stale string
 }
 
 func newHandoff(c *common, ask inputAsk, addr string) handoff {
@@ -168,6 +171,17 @@ func (h handoff) accept(raw, via string) (handoff, tea.Cmd, *inputReply) {
 		h.paste.SetValue("")
 		return h, nil, nil
 	}
+	// A state other than the one sent most often means a tab left from an earlier attempt, not a
+	// provider that changed it: say so and ask again rather than record a failure. A callback
+	// with no state at all goes on: the checks judge that.
+	if got := u.Query().Get("state"); via == "pasted" && h.ask.req.State != "" && got != "" && got != h.ask.req.State && h.stale != raw {
+		h.stale = raw
+		h.problem = "That URL does not belong to this attempt: its state is not the one this step sent " +
+			"(a tab from an earlier attempt?). Open the URL above again and paste where the browser lands; " +
+			"paste this one again to record it as the provider's answer."
+		h.paste.SetValue("")
+		return h, nil, nil
+	}
 	return h, nil, &inputReply{answer: flows.Answer{URL: raw, Via: via}}
 }
 
@@ -218,7 +232,8 @@ func (h handoff) view(width int) string {
 		add(wrap("Point the redirect URI (or a tunnel in front of it) at this address; the flow goes on when the browser arrives.", width)...)
 	}
 	if h.problem != "" {
-		add("", st.Problem.Render(h.problem))
+		add("")
+		add(wrapStyled(st.Problem.Render, h.problem, width)...)
 	}
 	return fitLines(lines, width)
 }

@@ -204,7 +204,7 @@ func TestJourneyFaultShowsExpectedVersusGot(t *testing.T) {
 	openSandboxProfile(t, tm)
 	keys(tm, "j", "m", "enter")
 	waitFor(t, tm, "✓ expired-token")
-	keys(tm, "g", "j") // select check-swapped
+	keys(tm, "g", "j", "j") // past the summary and token: check-swapped
 	waitFor(t, tm, "✗ camara.sim-swap.swapped", "expected boolean true", "got      boolean false",
 		"per      CAMARA SS", "check_sim_swap_3_valid_sim")
 	fm := finish(t, tm)

@@ -11,6 +11,9 @@ type KeyMap struct {
 
 	RunAll, Mode, Send, Rerun, RerunFlow, Cancel, Focus, Export key.Binding
 
+	// PrevFlow and NextFlow move between the flows of a run.
+	PrevFlow, NextFlow key.Binding
+
 	// The handoff panel, while a step waits for the phone.
 	Paste, Listen, NoRedirect, SkipStep, QR key.Binding
 }
@@ -42,6 +45,8 @@ func DefaultKeyMap() KeyMap {
 		Cancel:    b("x", "cancel step", "x"),
 		Focus:     b("tab", "steps/details", "tab"),
 		Export:    b("e", "export report", "e"),
+		PrevFlow:  b("[", "previous flow", "["),
+		NextFlow:  b("]", "next flow", "]"),
 
 		Paste:      b("p", "paste URL", "p"),
 		Listen:     b("l", "listen for the callback", "l"),

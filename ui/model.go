@@ -145,6 +145,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case clearStatusMsg:
 		if msg.id == m.statusID {
 			m.status = ""
+			m.resize()
 		}
 		return m, nil
 	}
@@ -158,6 +159,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmds = append(cmds, cmd)
 	m.export, cmd = m.export.Update(msg)
 	cmds = append(cmds, cmd)
+	if path, ok := m.export.submitted(); ok {
+		cmds = append(cmds, writeReportCmd(path, m.eng, reports.Meta{Tool: "telconform", Version: m.opts.Version}))
+	}
 	m.values, cmd = m.values.Update(msg)
 	cmds = append(cmds, cmd)
 	return m, tea.Batch(cmds...)
@@ -317,14 +321,19 @@ func (m Model) flowsKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	var cmd tea.Cmd
-	var start []*flows.Flow
-	m.flows, cmd, start = m.flows.Update(msg)
-	if len(start) == 0 {
+	var act flowsAction
+	m.flows, cmd, act = m.flows.Update(msg)
+	var runCmd tea.Cmd
+	switch {
+	case act.open:
+		// Every flow of the profile, to page through with [ and ]: the one chosen first.
+		m.run = m.run.open(m.eng, m.eng.target.Flows, m.flows.cursor, m.flows.walkMode, m.results)
+	case len(act.start) > 0:
+		m.run, runCmd = m.run.start(m.eng, act.start, m.flows.walkMode, m.results)
+	default:
 		return m, cmd
 	}
 	m.screen = screenRun
-	var runCmd tea.Cmd
-	m.run, runCmd = m.run.start(m.eng, start, m.flows.walkMode, m.results)
 	m.resize()
 	return m, tea.Batch(cmd, runCmd)
 }
@@ -349,6 +358,7 @@ func (m Model) setStatus(s string, bad bool) (tea.Model, tea.Cmd) {
 func (m Model) setStatusModel(s string, bad bool) (Model, tea.Cmd) {
 	m.status, m.statusBad = s, bad
 	m.statusID++
+	m.resize() // a long line wraps and takes room from the screen above it
 	return m, clearStatusCmd(m.statusID)
 }
 
@@ -440,7 +450,13 @@ func (m Model) footerView() string {
 		if m.statusBad {
 			st = s.Problem
 		}
-		status = st.Render(truncate(m.status, m.c.width))
+		// Wrapped, not cut: the end of an error line is often the part that says what to do.
+		// Three lines at most, so the screen above keeps its room.
+		ls := wrap(m.status, m.c.width)
+		if len(ls) > 3 {
+			ls = append(ls[:2], truncate(strings.Join(ls[2:], " "), m.c.width-1)+"…")
+		}
+		status = st.Render(strings.Join(ls, "\n"))
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, status, truncate(m.help.View(m.keyMap()), m.c.width))
 }

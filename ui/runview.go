@@ -31,6 +31,7 @@ type runScreen struct {
 	records map[string]flows.FlowResult  // the latest record of each flow, kept by the root model
 	preview map[string]flows.Description // what a step not run yet will do, by flow/step
 
+	// selected is the step shown, or summaryRow for the flow's summary.
 	selected int
 	running  int              // the step under way, or -1
 	live     []flows.Exchange // the running step's exchanges so far, one per hop
@@ -39,6 +40,8 @@ type runScreen struct {
 	waiting  *flows.Waiting   // what the driver waits for the person to go on with
 	asked    bool             // a request went to the driver, which has not answered yet
 	finished bool             // every flow asked for has run
+	// review says the screen shows records, not a run it asked for: nothing is sent until R.
+	review bool
 
 	walkMode    bool
 	focusDetail bool
@@ -48,6 +51,9 @@ type runScreen struct {
 
 	width, height int
 }
+
+// summaryRow is the row above the steps: the flow's summary, failures first.
+const summaryRow = -1
 
 func newRunScreen(c *common, opts Options) runScreen {
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(c.styles.Running))
@@ -62,13 +68,25 @@ func (s runScreen) start(e *engine, fs []*flows.Flow, walk bool, records map[str
 	s.eng, s.queue, s.walkMode, s.records = e, fs, walk, records
 	s.flowIdx, s.selected, s.running, s.waiting, s.finished = 0, 0, -1, nil, false
 	s.live, s.received, s.attempt = nil, nil, nil
-	s.asked = true
+	s.asked, s.review = true, false
 	ids := make([]string, len(fs))
 	for i, f := range fs {
 		ids[i] = f.ID
 	}
 	s.refresh(true)
 	return s, tea.Batch(driverCmd(func() { e.driver.Start(e.target.Name, ids, walk) }), s.describe(0))
+}
+
+// open shows the records of fs, flow idx first, without running anything: what the last run of
+// each found, its summary on top with the failures first.
+func (s runScreen) open(e *engine, fs []*flows.Flow, idx int, walk bool, records map[string]flows.FlowResult) runScreen {
+	s.stopHandoff()
+	s.hand = nil
+	s.eng, s.queue, s.walkMode, s.records = e, fs, walk, records
+	s.flowIdx, s.selected, s.running, s.waiting, s.finished = idx, summaryRow, -1, nil, true
+	s.live, s.received, s.attempt, s.asked, s.review = nil, nil, nil, false, true
+	s.refresh(true)
+	return s
 }
 
 func (s runScreen) flow() *flows.Flow {
@@ -153,6 +171,11 @@ func (s runScreen) event(ev flows.Event) (runScreen, tea.Cmd) {
 		if e.Step >= 0 && e.Next != nil {
 			s.preview[e.Flow+"/"+fmt.Sprint(e.Step)] = *e.Next
 		}
+	case flows.FlowDone:
+		// In walk mode a flow's end is a stop: its summary says how it went.
+		if s.walkMode && e.Flow == s.flowID() && s.hand == nil {
+			s.selected = summaryRow
+		}
 	case flows.QueueDone:
 		s.waiting, s.asked, s.finished = nil, false, true
 	}
@@ -209,10 +232,16 @@ func (s runScreen) Update(msg tea.Msg) (runScreen, tea.Cmd) {
 
 func (s runScreen) key(msg tea.KeyMsg) (runScreen, tea.Cmd) {
 	k := s.c.keys
-	// While the person pastes, every key is text. Otherwise the page keys still scroll the
-	// panel and x still cancels the step; the rest belong to the panel.
-	scroll := key.Matches(msg, k.PageDown) || key.Matches(msg, k.PageUp)
-	if s.hand != nil && (s.hand.typing() || !(key.Matches(msg, k.Cancel) || scroll)) {
+	// While the person pastes, every key is text. Otherwise, while the phone's step waits, the
+	// moving keys still move (earlier steps can be read meanwhile) and x still cancels; the
+	// panel's own keys bring the panel back and act on it.
+	moving := key.Matches(msg, k.Up, k.Down, k.Top, k.Bottom, k.Focus, k.PageUp, k.PageDown, k.Cancel)
+	if s.hand != nil && (s.hand.typing() || !moving) {
+		if s.flowID() != s.hand.ask.req.Flow || s.selected != s.running {
+			s.showFlow(s.hand.ask.req.Flow)
+			s.selected = s.running
+			s.refresh(true)
+		}
 		var cmd tea.Cmd
 		var reply *inputReply
 		*s.hand, cmd, reply = s.hand.Update(msg)
@@ -236,20 +265,36 @@ func (s runScreen) key(msg tea.KeyMsg) (runScreen, tea.Cmd) {
 		case key.Matches(msg, k.Down):
 			s.selected = min(n-1, s.selected+1)
 		case key.Matches(msg, k.Up):
-			s.selected = max(0, s.selected-1)
+			s.selected = max(summaryRow, s.selected-1)
 		case key.Matches(msg, k.Top):
-			s.selected = 0
+			s.selected = summaryRow
 		default:
 			s.selected = n - 1
 		}
 		s.refresh(true)
 		return s, s.describe(s.selected)
+	case key.Matches(msg, k.PrevFlow, k.NextFlow) && s.running < 0:
+		// Another flow of the run, to read. Not while a step runs: its flow stays in view.
+		i := s.flowIdx - 1
+		if key.Matches(msg, k.NextFlow) {
+			i = s.flowIdx + 1
+		}
+		if i >= 0 && i < len(s.queue) {
+			s.flowIdx, s.selected = i, summaryRow
+			s.refresh(true)
+		}
+		return s, nil
 	case key.Matches(msg, k.Cancel):
 		if s.running >= 0 {
 			return s, driverCmd(d.Cancel)
 		}
 	case s.busy():
 		return s, nil // one step at a time
+	case s.review && key.Matches(msg, k.RerunFlow):
+		// Reading records: R runs the flow shown again, from its first step.
+		return s.start(s.eng, []*flows.Flow{s.flow()}, s.walkMode, s.records)
+	case s.review:
+		return s, nil // nothing else runs from records
 	case key.Matches(msg, k.Send):
 		w := s.waiting
 		if w == nil {
@@ -263,6 +308,8 @@ func (s runScreen) key(msg tea.KeyMsg) (runScreen, tea.Cmd) {
 		}
 		s.asked = true
 		return s, driverCmd(d.Continue)
+	case key.Matches(msg, k.Rerun) && s.selected == summaryRow:
+		return s, nil
 	case key.Matches(msg, k.Rerun):
 		s.asked = true
 		flow, step := s.flowID(), s.selected
@@ -285,7 +332,7 @@ func (s runScreen) key(msg tea.KeyMsg) (runScreen, tea.Cmd) {
 // describe asks the engine what a step not run yet would do, for the preview.
 func (s runScreen) describe(i int) tea.Cmd {
 	f := s.flow()
-	if f == nil || s.eng == nil || !s.pending(i) {
+	if f == nil || s.eng == nil || i < 0 || !s.pending(i) {
 		return nil
 	}
 	if _, ok := s.preview[f.ID+"/"+fmt.Sprint(i)]; ok {
@@ -339,24 +386,43 @@ func (s *runScreen) stopHandoff() {
 
 func (s *runScreen) setSize(w, h int) {
 	s.width, s.height = w, h
-	// Each pane takes 4 cells beyond its content: a border and a space of padding on each side.
-	s.detail.Width = max(10, w-s.listWidth()-8)
-	s.detail.Height = max(1, h-2)
 	s.refresh(false)
 }
 
-func (s runScreen) listWidth() int { return min(30, max(18, s.width/3)) }
+// listWidth is the step list's width: what the flow's longest line needs (its header, or a step
+// with its cursor and mark), up to a third of the terminal, and never under 18 cells.
+func (s runScreen) listWidth() int {
+	need := 0
+	if f := s.flow(); f != nil {
+		need = len(fmt.Sprintf("%s (%d/%d)", f.ID, s.flowIdx+1, len(s.queue)))
+		for _, st := range f.Steps {
+			need = max(need, lipgloss.Width(st.ID)+3)
+		}
+	}
+	return max(18, min(need, s.width/3))
+}
 
-// refresh re-renders the detail pane's content; top scrolls it back to the start.
+// refresh lays the panes out for the flow shown and re-renders the detail pane's content; top
+// scrolls it back to the start.
 func (s *runScreen) refresh(top bool) {
+	// Each pane takes 4 cells beyond its content: a border and a space of padding on each side.
+	s.detail.Width = max(10, s.width-s.listWidth()-8)
+	s.detail.Height = max(1, s.height-2)
 	f := s.flow()
 	if f == nil || s.selected >= len(f.Steps) {
 		return
 	}
 	content := ""
-	if s.hand != nil && s.running == s.selected {
+	switch {
+	case s.hand != nil && s.running == s.selected:
 		content = s.hand.view(s.detail.Width)
-	} else {
+	case s.selected == summaryRow:
+		var fr *flows.FlowResult
+		if r, ok := s.records[f.ID]; ok {
+			fr = &r
+		}
+		content = renderFlowSummary(s.c.styles, f, fr, s.detail.Width)
+	default:
 		v := stepView{step: f.Steps[s.selected], res: s.record(s.selected), walk: s.walkMode}
 		if s.running == s.selected {
 			v.running, v.live, v.received, v.attempt = true, s.live, s.received, s.attempt
@@ -371,6 +437,10 @@ func (s *runScreen) refresh(top bool) {
 	}
 	s.detail.SetContent(content)
 	switch {
+	case s.hand != nil && s.running == s.selected && (s.hand.pasting || s.hand.problem != "" || s.hand.listener != nil):
+		// The field being typed in, the listener's address and a problem are at the panel's
+		// foot: keep them in view in a short terminal.
+		s.detail.GotoBottom()
 	case s.running == s.selected && s.hand == nil:
 		// A running step grows as hops arrive: follow the newest, as a log does.
 		s.detail.GotoBottom()
@@ -404,13 +474,23 @@ func (s runScreen) stepList() string {
 	rows := s.height - 2
 	header := fmt.Sprintf("%s (%d/%d)", f.ID, s.flowIdx+1, len(s.queue))
 	lines := []string{st.Heading.Render(truncate(header, s.listWidth()))}
-	first := max(0, s.selected-(rows-2))
-	for i := first; i < len(f.Steps) && len(lines) < rows; i++ {
-		name := f.Steps[i].ID
-		if i == s.selected {
-			name = st.Selected.Render(name)
+	// The summary row sits above the steps while the list is not scrolled past it.
+	first := max(0, s.selected-(rows-3))
+	if first == 0 {
+		summary := " " + st.Muted.Render("= summary")
+		if s.selected == summaryRow {
+			summary = "▸" + st.Selected.Render("= summary")
 		}
-		lines = append(lines, truncate(s.mark(i)+" "+name, s.listWidth()))
+		lines = append(lines, summary)
+	}
+	// The selected row carries a glyph besides its reverse video: with NO_COLOR or a terminal
+	// that ignores attributes, the glyph is what shows where the cursor is.
+	for i := first; i < len(f.Steps) && len(lines) < rows; i++ {
+		name, cursor := f.Steps[i].ID, " "
+		if i == s.selected {
+			name, cursor = st.Selected.Render(name), "▸"
+		}
+		lines = append(lines, truncate(cursor+s.mark(i)+" "+name, s.listWidth()))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -433,7 +513,13 @@ func (s runScreen) mark(i int) string {
 func (s runScreen) keys() bindings {
 	k := s.c.keys
 	if s.hand != nil {
-		return s.hand.keys()
+		// The panel's keys first, then the ones that still move while it waits.
+		b := s.hand.keys()
+		if !s.hand.typing() {
+			b.full = append(b.full, []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.Focus, k.PageUp, k.PageDown},
+				[]key.Binding{k.Help, k.Quit})
+		}
+		return b
 	}
 	if s.running >= 0 {
 		return bindings{
@@ -441,13 +527,20 @@ func (s runScreen) keys() bindings {
 			full:  [][]key.Binding{{k.Cancel}, {k.Up, k.Down, k.Focus, k.PageUp, k.PageDown}, {k.Help, k.Quit}},
 		}
 	}
+	move := []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.Focus, k.PageUp, k.PageDown}
+	if len(s.queue) > 1 {
+		move = append(move, k.PrevFlow, k.NextFlow)
+	}
+	if s.review {
+		again := key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "run this flow again"))
+		return bindings{
+			short: []key.Binding{again, k.Focus, k.PrevFlow, k.NextFlow, k.Export, k.Back, k.Help},
+			full:  [][]key.Binding{{again}, move, {k.Export, k.Back, k.Help, k.Quit}},
+		}
+	}
 	send := k.Send
 	return bindings{
 		short: []key.Binding{send, k.Mode, k.Rerun, k.RerunFlow, k.Focus, k.Export, k.Back, k.Help},
-		full: [][]key.Binding{
-			{send, k.Mode, k.Rerun, k.RerunFlow, k.Cancel},
-			{k.Up, k.Down, k.Top, k.Bottom, k.Focus, k.PageUp, k.PageDown},
-			{k.Export, k.Back, k.Help, k.Quit},
-		},
+		full:  [][]key.Binding{{send, k.Mode, k.Rerun, k.RerunFlow, k.Cancel}, move, {k.Export, k.Back, k.Help, k.Quit}},
 	}
 }

@@ -46,9 +46,10 @@ func DefaultStyles() Styles {
 		Running:  lipgloss.NewStyle().Foreground(blue),
 		Code:     lipgloss.NewStyle(),
 		Pane:     lipgloss.NewStyle().Border(border).BorderForeground(grey).Padding(0, 1),
-		Focused:  lipgloss.NewStyle().Border(border).BorderForeground(blue).Padding(0, 1),
-		Status:   lipgloss.NewStyle().Foreground(green),
-		Problem:  lipgloss.NewStyle().Foreground(red),
-		Badge:    lipgloss.NewStyle().Bold(true),
+		// The focused pane's border is thick as well as blue: the weight survives NO_COLOR.
+		Focused: lipgloss.NewStyle().Border(lipgloss.ThickBorder()).BorderForeground(blue).Padding(0, 1),
+		Status:  lipgloss.NewStyle().Foreground(green),
+		Problem: lipgloss.NewStyle().Foreground(red),
+		Badge:   lipgloss.NewStyle().Bold(true),
 	}
 }

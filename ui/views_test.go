@@ -72,7 +72,7 @@ func runAt(t *testing.T) Model {
 func TestRunViewBeforeSending(t *testing.T) {
 	v := runAt(t).View()
 	contains(t, v, "· token", "Not sent yet. Press enter to send it.",
-		"POST https://sandbox.example/auth/realms/koner", "[secret:client_secret]", "It will run 8 checks:")
+		"POST https://sandbox.example/auth/realms/koner", "[secret:client_secret]", "It will run 8 checks", "  oauth2.token.content-type-json")
 	requireSize(t, v)
 	golden.RequireEqual(t, []byte(v))
 }
@@ -149,8 +149,8 @@ func handoffAt(t *testing.T) Model {
 		Where: flows.Where{Target: m.eng.target.Name, Flow: nv, Step: 1},
 		Step:  flowOf(m, nv).Steps[1], Name: "callback_authorize",
 		URL:         "https://sandbox.example/auth/authorize?client_id=konera-sandbox-client&login_hint=tel%3A%2B15143792381&redirect_uri=https%3A%2F%2Fclient.example%2Fcb&response_type=code&scope=openid&state=st-1",
-		RedirectURI: "https://client.example/cb",
-		Prompt:      "Open the URL on the phone, on mobile data (not Wi-Fi).",
+		RedirectURI: "https://client.example/cb", State: "st-1",
+		Prompt: "Open the URL on the phone, on mobile data (not Wi-Fi).",
 	}}
 	return update(m, inputNeededMsg{ask: ask})
 }
@@ -303,4 +303,47 @@ func TestFaultsInjectedAreShown(t *testing.T) {
 	v := m.View()
 	contains(t, v, "FAULTS INJECTED (the sandbox deviates on purpose): konera/state-not-echoed")
 	requireSize(t, v)
+}
+
+// A pasted callback carrying another state is refused once as "not this attempt" (an old tab),
+// the step still waiting; pasted again it goes to the checks. The problem line wraps whole.
+func TestPasteFromAnotherAttemptAsksAgain(t *testing.T) {
+	old := "https://client.example/cb?code=abc&state=st-0"
+	m := update(handoffAt(t), press("p")...)
+	m = update(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(old)}, tea.KeyMsg{Type: tea.KeyEnter})
+	if m.run.hand == nil || !m.run.busy() {
+		t.Fatal("a callback from another attempt ended the step")
+	}
+	v := m.View()
+	contains(t, v, "That URL does not belong to this attempt", "state is not the one this step sent (a tab", "this one again to record it as the provider's")
+	requireSize(t, v)
+	m = update(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(old)}, tea.KeyMsg{Type: tea.KeyEnter})
+	if m.run.hand != nil {
+		t.Error("the same callback pasted again was not handed to the checks")
+	}
+
+	// This attempt's own callback goes straight on.
+	m = update(handoffAt(t), press("p")...)
+	m = update(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("https://client.example/cb?code=abc&state=st-1")}, tea.KeyMsg{Type: tea.KeyEnter})
+	if m.run.hand != nil {
+		t.Error("the callback of this attempt was refused")
+	}
+}
+
+// While the phone's step waits, j/k/tab still move: an earlier step can be read, and a key of
+// the panel brings the panel back.
+func TestMovingWhileThePhoneWaits(t *testing.T) {
+	m := update(handoffAt(t), press("k")...)
+	if m.run.hand == nil || m.run.selected != 0 {
+		t.Fatalf("k while the phone waits: selected %d, panel %v", m.run.selected, m.run.hand != nil)
+	}
+	v := m.View()
+	contains(t, v, "▸· cc-token")
+	if strings.Contains(v, "This step needs the phone") {
+		t.Error("the panel still shows while an earlier step is selected")
+	}
+	m = update(m, press("tab", "tab", "p")...)
+	if m.run.selected != 1 || !m.run.typing() {
+		t.Errorf("p did not bring the panel back: selected %d, pasting %v", m.run.selected, m.run.typing())
+	}
 }
