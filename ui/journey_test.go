@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -72,6 +73,7 @@ func openProfile(t *testing.T, tm *teatest.TestModel, name string) {
 		t.Fatalf("no built-in profile %s", name)
 	}
 	waitFor(t, tm, "Choose a profile")
+	keys(tm, "g") // the picker keeps its cursor where the person left it
 	for range i {
 		keys(tm, "j")
 	}
@@ -408,5 +410,133 @@ func TestJourneyQuitAsksAboutUnexportedResults(t *testing.T) {
 	fm.Close()
 	if got := fm.ExitStatus(); got != 130 {
 		t.Errorf("exit status %d after ctrl+c, want 130", got)
+	}
+}
+
+// counting is a transport that counts the requests the engine sends.
+type counting struct {
+	next http.RoundTripper
+	n    atomic.Int64
+}
+
+func (c *counting) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return c.next.RoundTrip(r)
+}
+
+// TestJourneyRunAllThenOpenAnEarlierFailure runs every Konera flow against a sandbox that never
+// reports a swap, goes back, and opens the SIM Swap flow: its record opens at the summary, the
+// failure first, and nothing is sent again. ] pages to the next flow's record.
+func TestJourneyRunAllThenOpenAnEarlierFailure(t *testing.T) {
+	opts := testOptions(t)
+	opts.Launch.Faults = []string{"swap-not-detected"}
+	count := &counting{next: http.DefaultTransport.(*http.Transport).Clone()}
+	opts.Runner.Transport = count
+	tm := start(t, opts)
+	openSandboxProfile(t, tm)
+	keys(tm, "m", "a")
+	waitFor(t, tm, "flow (3/3)", "✓ verify-expired-token")
+	sent := count.n.Load()
+	keys(tm, "esc")
+	waitFor(t, tm, "FAIL  konera.sim-swap", "enter open last run")
+	keys(tm, "j", "enter")
+	waitFor(t, tm, "konera.sim-swap (2/3)", "▸= summary", "What to look at", "check-swapped", "✗ camara.sim-swap.swapped")
+	keys(tm, "]")
+	waitFor(t, tm, "flow (3/3)", "Every check held.")
+	fm := finish(t, tm)
+	if n := count.n.Load(); n != sent {
+		t.Errorf("opening the records sent %d requests", n-sent)
+	}
+	if !fm.run.review {
+		t.Error("the run screen is not reading records")
+	}
+}
+
+// TestJourneyExportBackComeBackExportAgain exports a run to ~/…, goes back to the profiles,
+// comes back, runs another flow and exports to the same file: the interface asks before
+// replacing it, and the second report holds both flows, the first run's results still there.
+func TestJourneyExportBackComeBackExportAgain(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	report := filepath.Join(home, "nv.json")
+	export := func(tm *teatest.TestModel) {
+		keys(tm, "e")
+		waitFor(t, tm, "Export the results so far")
+		tm.Send(tea.KeyMsg{Type: tea.KeyCtrlU})
+		tm.Type("~/nv.json")
+		keys(tm, "enter")
+	}
+	flowsIn := func() map[string]string {
+		data, err := os.ReadFile(report)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rep struct {
+			Profiles []struct {
+				Flows []struct {
+					ID     string `json:"id"`
+					Status string `json:"status"`
+				} `json:"flows"`
+			} `json:"profiles"`
+		}
+		if err := json.Unmarshal(data, &rep); err != nil || len(rep.Profiles) != 1 {
+			t.Fatalf("report: %v, %d profiles", err, len(rep.Profiles))
+		}
+		got := map[string]string{}
+		for _, f := range rep.Profiles[0].Flows {
+			got[f.ID] = f.Status
+		}
+		return got
+	}
+
+	tm := start(t, testOptions(t))
+	openSandboxProfile(t, tm)
+	keys(tm, "m", "enter") // client credentials, run mode
+	waitFor(t, tm, "✓ repeated-parameter")
+	export(tm)
+	waitFor(t, tm, "Wrote ", "1 flow,") // the path is long: the line wraps
+	if got := flowsIn(); got["konera.client-credentials"] != "pass" {
+		t.Fatalf("first report: %v", got)
+	}
+
+	keys(tm, "esc", "esc")
+	openSandboxProfile(t, tm)
+	keys(tm, "j") // SIM Swap; the frame drawn shows the first flow's badge kept
+	waitFor(t, tm, "PASS  konera.client-credentials", "enter run flow")
+	keys(tm, "R") // run it, still in run mode
+	waitFor(t, tm, "konera.sim-swap (1/1)", "✓ retrieve-date-expired")
+	export(tm)
+	waitFor(t, tm, "nv.json exists:", "enter again replaces it")
+	keys(tm, "enter")
+	waitFor(t, tm, "2 flows, 25 steps)") // the end of the "Wrote …" line
+	finish(t, tm)
+	got := flowsIn()
+	if got["konera.client-credentials"] != "pass" || got["konera.sim-swap"] != "pass" {
+		t.Errorf("second report: %v", got)
+	}
+}
+
+// TestJourneyWalkKPNNotification walks the KPN notification flow against the sandbox, step by
+// step: the await step's preview names the listener, and the webhook KPN's sandbox posts arrives
+// on screen with its bearer token masked.
+func TestJourneyWalkKPNNotification(t *testing.T) {
+	opts := testOptions(t)
+	opts.Launch.Walk = "agent"
+	tm := start(t, opts)
+	openProfile(t, tm, "sandbox-kpn")
+	keys(tm, "j", "enter") // kpn.notification, walk mode
+	waitFor(t, tm, "kpn.notification (1/1)", "Not sent yet. Press enter to send it.")
+	for _, id := range []string{"token", "insights", "session"} {
+		keys(tm, "enter", "enter") // show the next step, send it
+		waitFor(t, tm, "✓ "+id)
+	}
+	keys(tm, "enter")
+	waitFor(t, tm, "Waits up to 2m", "notify listener")
+	keys(tm, "enter")
+	waitFor(t, tm, "✓ notification", "Received at the notify listener", "POST /kpn/notify", "Authorization: Bearer [secret:")
+	fm := finish(t, tm)
+	s := fm.results["kpn.notification"].Steps[3]
+	if s.Status != checks.Pass || s.Received == nil || s.Received.Method != "POST" {
+		t.Errorf("notification step %s, received %+v", s.Status, s.Received)
 	}
 }

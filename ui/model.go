@@ -414,7 +414,7 @@ func (m Model) headerView() string {
 	if m.screen != screenProfiles {
 		right = s.Badge.Render(m.modeBadge())
 	}
-	left := s.Title.Render(truncate(strings.Join(parts, " · "), max(1, m.c.width-lipgloss.Width(right)-1)))
+	left := s.Title.Render(ellipsis(strings.Join(parts, " · "), max(1, m.c.width-lipgloss.Width(right)-1)))
 	gap := max(1, m.c.width-lipgloss.Width(left)-lipgloss.Width(right))
 	header := truncate(left+strings.Repeat(" ", gap)+right, m.c.width)
 	if m.eng != nil && m.screen != screenProfiles && len(m.eng.target.Faults) > 0 {
@@ -484,6 +484,14 @@ func fitLines(lines []string, width int) string {
 		out[i] = truncate(l, width)
 	}
 	return strings.Join(out, "\n")
+}
+
+// ellipsis shortens plain text to width cells, its last cell an ellipsis when something was cut.
+func ellipsis(s string, width int) string {
+	if lipgloss.Width(s) <= width || width < 2 {
+		return s
+	}
+	return truncate(s, width-1) + "…"
 }
 
 // truncate cuts a line to width cells.

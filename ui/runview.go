@@ -458,7 +458,7 @@ func (s runScreen) View() string {
 	}
 	st := s.c.styles
 	listStyle, detailStyle := st.Focused, st.Pane
-	if s.focusDetail || s.typing() {
+	if s.focusDetail || s.typing() || (s.hand != nil && s.selected == s.running) {
 		listStyle, detailStyle = st.Pane, st.Focused
 	}
 	// Width in Lip Gloss counts the padding, not the border.
@@ -472,10 +472,14 @@ func (s runScreen) stepList() string {
 	st := s.c.styles
 	f := s.flow()
 	rows := s.height - 2
-	header := fmt.Sprintf("%s (%d/%d)", f.ID, s.flowIdx+1, len(s.queue))
-	lines := []string{st.Heading.Render(truncate(header, s.listWidth()))}
+	// The flow's place in the run follows its id, or goes under it when both do not fit.
+	count := fmt.Sprintf("(%d/%d)", s.flowIdx+1, len(s.queue))
+	lines := []string{st.Heading.Render(f.ID + " " + count)}
+	if lipgloss.Width(lines[0]) > s.listWidth() {
+		lines = []string{st.Heading.Render(ellipsis(f.ID, s.listWidth())), st.Muted.Render("flow " + count)}
+	}
 	// The summary row sits above the steps while the list is not scrolled past it.
-	first := max(0, s.selected-(rows-3))
+	first := max(0, s.selected-(rows-len(lines)-2))
 	if first == 0 {
 		summary := " " + st.Muted.Render("= summary")
 		if s.selected == summaryRow {
@@ -488,9 +492,14 @@ func (s runScreen) stepList() string {
 	for i := first; i < len(f.Steps) && len(lines) < rows; i++ {
 		name, cursor := f.Steps[i].ID, " "
 		if i == s.selected {
-			name, cursor = st.Selected.Render(name), "▸"
+			cursor = "▸"
 		}
-		lines = append(lines, truncate(cursor+s.mark(i)+" "+name, s.listWidth()))
+		if i != s.selected {
+			name = ellipsis(name, s.listWidth()-3)
+		} else {
+			name = st.Selected.Render(ellipsis(f.Steps[i].ID, s.listWidth()-3))
+		}
+		lines = append(lines, cursor+s.mark(i)+" "+name)
 	}
 	return strings.Join(lines, "\n")
 }
