@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/telconform/telconform/flows"
 	"github.com/telconform/telconform/internal/launch"
@@ -204,6 +206,21 @@ type reportWrittenMsg struct {
 }
 
 // writeReportCmd writes what the engine has recorded so far: each flow's latest record.
+// copiedMsg says a URL was sent to the terminal's clipboard.
+type copiedMsg struct {
+	what string
+	err  error
+}
+
+// copyCmd asks the terminal to put text on the system clipboard (OSC 52). Whether it does is up
+// to the terminal: there is no answer to wait for.
+func copyCmd(w io.Writer, what, text string) tea.Cmd {
+	return func() tea.Msg {
+		_, err := io.WriteString(w, ansi.SetSystemClipboard(text))
+		return copiedMsg{what: what, err: err}
+	}
+}
+
 // exportPathMsg is a path typed into the export dialog, its leading ~ expanded as a shell would,
 // and whether a file is there already.
 type exportPathMsg struct {

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/lipgloss"
 	"github.com/telconform/telconform/checks"
 	"github.com/telconform/telconform/flows"
 )
@@ -24,9 +26,10 @@ type stepView struct {
 	running  bool
 	live     []flows.Exchange // the hops made so far
 	received []flows.Received
-	attempt  *flows.Attempt
-	next     bool // the engine waits for the person to run this step
-	halted   bool // run mode stopped here by a cancel
+	attempts []flows.Attempt // a poll's attempts so far
+	waited   time.Duration   // how long the running step has been going, by the interface's clock
+	next     bool            // the engine waits for the person to run this step
+	halted   bool            // run mode stopped here by a cancel
 	walk     bool
 }
 
@@ -48,17 +51,29 @@ func renderStep(st Styles, v stepView, width int) string {
 	switch {
 	case v.running:
 		line(st.Running.Render("Running…") + st.Muted.Render("  (x cancels)"))
-		if a := v.attempt; a != nil {
-			line(st.Muted.Render(fmt.Sprintf("attempt %d · %s of %s · %s saw %s", a.N, roundDuration(a.Elapsed), a.Timeout, a.Outcome.Target, a.Outcome.Got)))
-		}
-		for i, ex := range v.live {
-			b.WriteString("\n")
-			line(st.Heading.Render(fmt.Sprintf("Hop %d", i+1)))
-			lines(exchangeLines(st, ex, width))
-		}
-		for _, r := range v.received {
-			b.WriteString("\n")
-			lines(receivedLines(st, r, width))
+		switch v.step.Kind.Name() {
+		case "poll":
+			lines(pollLines(st, v.attempts, v.live, width))
+			if n := len(v.live); n > 0 {
+				// The attempts are summed up above; the newest is shown whole.
+				b.WriteString("\n")
+				line(st.Heading.Render(fmt.Sprintf("Attempt %d", n)))
+				lines(exchangeLines(st, v.live[n-1], width))
+			}
+		case "await":
+			if len(v.received) == 0 {
+				lines(awaitLines(st, v.preview, v.waited, width))
+			}
+			for _, r := range v.received {
+				b.WriteString("\n")
+				lines(receivedLines(st, r, width))
+			}
+		default:
+			for i, ex := range v.live {
+				b.WriteString("\n")
+				line(st.Heading.Render(fmt.Sprintf("Hop %d", i+1)))
+				lines(exchangeLines(st, ex, width))
+			}
 		}
 		return strings.TrimSuffix(b.String(), "\n")
 	case v.res == nil || v.res.Pending:
@@ -119,14 +134,18 @@ func renderStep(st Styles, v stepView, width int) string {
 		if res.Token.Kind == "id_token" {
 			heading = "ID token received"
 		}
-		line(st.Heading.Render(heading) + st.Muted.Render(" (the token itself is a secret)"))
+		lines(wrapStyled(st.Heading.Render, heading, width))
+		lines(wrapStyled(st.Muted.Render, "The token itself is a secret; its header and claims:", width))
 		lines(bodyLines(jsonText(res.Token.Header), width))
 		lines(bodyLines(jsonText(res.Token.Claims), width))
 	}
 	for i, ex := range res.Exchanges {
 		b.WriteString("\n")
 		title := "Request"
-		if len(res.Exchanges) > 1 {
+		switch {
+		case res.Kind == "poll":
+			title = fmt.Sprintf("Attempt %d of %d", i+1, len(res.Exchanges))
+		case len(res.Exchanges) > 1:
 			title = fmt.Sprintf("Hop %d of %d", i+1, len(res.Exchanges))
 		}
 		line(st.Heading.Render(title))
@@ -190,6 +209,7 @@ func wrapStyled(style func(...string) string, text string, width int) []string {
 func exchangeLines(st Styles, ex flows.Exchange, width int) []string {
 	var out []string
 	out = append(out, breakURL(ex.Request.Method+" "+ex.Request.URL, width)...)
+	out = append(out, wrapStyled(st.Muted.Render, credentials(ex.Request), width)...)
 	out = append(out, headerLines(st, ex.Request.Header)...)
 	if ex.Request.Body != "" {
 		out = append(out, bodyLines(ex.Request.Body, width)...)
@@ -273,12 +293,20 @@ func statusMark(st Styles, s checks.Status) string {
 
 func outcomeLines(st Styles, o checks.Outcome, width int) []string {
 	mark := statusMark(st, o.Status)
-	head := fmt.Sprintf("%s %s  %s", mark, o.ID, st.Muted.Render(o.Target))
+	// A check that held: its id, then what it looked at and found, wrapped under it.
+	held := func(text string) []string {
+		ls := wrap(o.ID+" "+text, width-2)
+		out := []string{mark + " " + o.ID + st.Muted.Render(strings.TrimPrefix(ls[0], o.ID))}
+		for _, l := range ls[1:] {
+			out = append(out, "    "+st.Muted.Render(l))
+		}
+		return out
+	}
 	switch o.Status {
 	case checks.Pass:
-		return []string{head + st.Muted.Render(": "+o.Got)}
+		return held(o.Target + ": " + o.Got)
 	case checks.Skip, checks.Info, checks.Fixed:
-		return []string{head, st.Muted.Render("    " + o.Reason)}
+		return append(held(o.Target), indent(wrapStyled(st.Muted.Render, o.Reason, width-4), "    ")...)
 	}
 	// A check that did not hold gets the room to say why: target, expected, got, the clause.
 	out := []string{fmt.Sprintf("%s %s", mark, o.ID)}
@@ -465,4 +493,113 @@ func orNone(s string) string {
 		return "none"
 	}
 	return s
+}
+
+// pollLines draws a poll under way: how long it has gone on against its timeout, then one line
+// per attempt with its time, the status that came back and what the condition saw.
+func pollLines(st Styles, attempts []flows.Attempt, live []flows.Exchange, width int) []string {
+	if len(attempts) == 0 {
+		return []string{st.Muted.Render("First attempt under way.")}
+	}
+	last := attempts[len(attempts)-1]
+	out := []string{progressLine(st, last.Elapsed, last.Timeout, width), "", st.Heading.Render("Attempts")}
+	for _, a := range attempts {
+		status := "-"
+		if a.N-1 < len(live) {
+			switch ex := live[a.N-1]; {
+			case ex.Response != nil:
+				status = fmt.Sprint(ex.Response.Status)
+			case ex.Error != "":
+				status = "error"
+			}
+		}
+		mark := statusMark(st, a.Outcome.Status)
+		if a.Outcome.Status != checks.Pass {
+			mark = st.Muted.Render("·") // not yet: the poll goes on
+		}
+		out = append(out, wrap(fmt.Sprintf("%s #%d  +%s  %s  %s: %s", mark, a.N, roundDuration(a.Elapsed), status,
+			a.Outcome.Target, a.Outcome.Got), width)...)
+	}
+	return out
+}
+
+// awaitLines draws a listener waiting for the provider's request: where, for how long so far,
+// and how to hand the address on.
+func awaitLines(st Styles, d *flows.Description, waited time.Duration, width int) []string {
+	var out []string
+	if d != nil && d.URL != "" {
+		out = append(out, "", st.Heading.Render("Listening at"))
+		out = append(out, breakURL(d.URL, width)...)
+		out = append(out, wrapStyled(st.Muted.Render, "y copies it · u shows it alone, unboxed · c draws it as a QR code", width)...)
+	}
+	note := "Waiting for the provider's request"
+	if waited > 0 {
+		note += " · " + roundDuration(waited) + " so far"
+	}
+	if d != nil && len(d.Notes) > 0 {
+		note += ". " + d.Notes[0]
+	}
+	out = append(out, "")
+	return append(out, wrapStyled(st.Running.Render, note, width)...)
+}
+
+// progressLine is elapsed against a limit, in words and as a bar.
+func progressLine(st Styles, elapsed, limit time.Duration, width int) string {
+	words := roundDuration(elapsed) + " of " + limit.String()
+	if limit <= 0 {
+		return words
+	}
+	n := max(10, min(30, width-lipgloss.Width(words)-3))
+	done := min(n, int(float64(n)*float64(elapsed)/float64(limit)))
+	return words + "  " + st.Running.Render(strings.Repeat("#", done)) + st.Muted.Render(strings.Repeat(".", n-done))
+}
+
+// credentials says what authenticated a request, from the request as recorded (its values are
+// masked already, and only names are drawn): the Authorization scheme, the cookies sent, and the
+// query, form or JSON fields whose values are secrets. A request that carried none says so,
+// which is what a negative test sends on purpose.
+func credentials(r flows.Request) string {
+	var by []string
+	if a := r.Header.Get("Authorization"); a != "" {
+		scheme, _, _ := strings.Cut(a, " ")
+		by = append(by, scheme+" (Authorization header)")
+	}
+	for _, c := range r.Header.Values("Cookie") {
+		for _, pair := range strings.Split(c, ";") {
+			if name, _, ok := strings.Cut(strings.TrimSpace(pair), "="); ok {
+				by = append(by, "cookie "+name)
+			}
+		}
+	}
+	secret := func(v string) bool { return strings.Contains(v, "[secret:") }
+	if u, err := url.Parse(r.URL); err == nil {
+		for _, k := range slices.Sorted(maps.Keys(u.Query())) {
+			if secret(u.Query().Get(k)) {
+				by = append(by, "query "+k)
+			}
+		}
+	}
+	switch ct := r.Header.Get("Content-Type"); {
+	case strings.HasPrefix(ct, "application/x-www-form-urlencoded"):
+		if form, err := url.ParseQuery(r.Body); err == nil {
+			for _, k := range slices.Sorted(maps.Keys(form)) {
+				if secret(form.Get(k)) {
+					by = append(by, "form "+k)
+				}
+			}
+		}
+	case strings.Contains(ct, "json"):
+		var obj map[string]any
+		if json.Unmarshal([]byte(r.Body), &obj) == nil {
+			for _, k := range slices.Sorted(maps.Keys(obj)) {
+				if v, ok := obj[k].(string); ok && secret(v) {
+					by = append(by, "body "+k)
+				}
+			}
+		}
+	}
+	if len(by) == 0 {
+		return "Sent with no credentials."
+	}
+	return "Credentials: " + strings.Join(by, ", ") + "."
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 
 	"github.com/telconform/telconform/flows"
 	"github.com/telconform/telconform/internal/listen"
@@ -31,7 +30,7 @@ type handoff struct {
 	addr     string
 	listener *listen.Listener
 	stopWait context.CancelFunc
-	showQR   bool
+	shown    urlOverlay // the URL drawn alone over the panes, if asked
 	problem  string
 	// stale is a pasted callback whose state is not the one sent, refused once: pasted again,
 	// it goes to the checks as the provider's answer.
@@ -129,8 +128,8 @@ func (h handoff) key(msg tea.KeyMsg) (handoff, tea.Cmd, *inputReply) {
 		h.paste, cmd = h.paste.Update(msg)
 		return h, cmd, nil
 	}
-	if h.showQR {
-		h.showQR = false // any key closes the code
+	if h.shown.url != "" {
+		h.shown = urlOverlay{} // any key closes it
 		return h, nil, nil
 	}
 	switch {
@@ -141,9 +140,11 @@ func (h handoff) key(msg tea.KeyMsg) (handoff, tea.Cmd, *inputReply) {
 		return h, h.paste.Focus(), nil
 	case key.Matches(msg, h.c.keys.SkipStep):
 		return h, nil, &inputReply{err: flows.ErrNoAnswer}
-	case key.Matches(msg, h.c.keys.QR) && h.ask.req.URL != "":
-		h.showQR = true
+	case key.Matches(msg, h.c.keys.QR, h.c.keys.ShowURL) && h.ask.req.URL != "":
+		h.shown = urlOverlay{url: h.ask.req.URL, qr: key.Matches(msg, h.c.keys.QR)}
 		return h, nil, nil
+	case key.Matches(msg, h.c.keys.Copy) && h.ask.req.URL != "":
+		return h, copyCmd(h.c.terminal, "the URL to open", h.ask.req.URL), nil
 	case !h.callback():
 		return h, nil, nil
 	case key.Matches(msg, h.c.keys.Paste):
@@ -219,7 +220,9 @@ func (h handoff) view(width int) string {
 	}
 	actions = append(actions, action{k.SkipStep, "skip this step"})
 	if req.URL != "" {
-		actions = append(actions, action{k.QR, "show the URL as a QR code"})
+		actions = append(actions, action{k.QR, "show the URL as a QR code"},
+			action{k.Copy, "copy the URL (through the terminal, OSC 52)"},
+			action{k.ShowURL, "show the URL alone, unboxed, to select"})
 	}
 	for _, a := range actions {
 		add(wrapStyled(func(s ...string) string { return strings.Join(s, "") }, keyText(st, a.b)+"  "+a.what, width)...)
@@ -238,21 +241,6 @@ func (h handoff) view(width int) string {
 	return fitLines(lines, width)
 }
 
-// qrView fills the body with the QR code of the URL, or says how big the terminal must be.
-func (h handoff) qrView(width, height int) string {
-	st := h.c.styles
-	code, w, rows := qrCode(h.ask.req.URL)
-	if code == "" {
-		return st.Problem.Render("This URL is too long for a QR code: copy it from the panel instead.")
-	}
-	if w > width || rows+1 > height {
-		need := fmt.Sprintf("The QR code needs %d×%d cells; this terminal has %d×%d.", w, rows+1, width, height)
-		how := "Enlarge the window or zoom out, or open the URL from the panel. Any key goes back."
-		return strings.Join(append(wrapStyled(st.Warn.Render, need, width), wrapStyled(st.Muted.Render, how, width)...), "\n")
-	}
-	return lipgloss.JoinVertical(lipgloss.Left, code, st.Muted.Render("Scan with the phone's camera, on mobile data. Any key goes back."))
-}
-
 func (h handoff) keys() bindings {
 	k := h.c.keys
 	if h.pasting {
@@ -263,10 +251,10 @@ func (h handoff) keys() bindings {
 	var all []key.Binding
 	switch {
 	case h.callback():
-		all = []key.Binding{k.Paste, h.listen, k.NoRedirect, k.SkipStep, k.QR, k.Cancel}
+		all = []key.Binding{k.Paste, h.listen, k.NoRedirect, k.SkipStep, k.QR, k.Copy, k.ShowURL, k.Cancel}
 	case h.confirm():
 		done := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "done"))
-		all = []key.Binding{done, k.SkipStep, k.QR, k.Cancel}
+		all = []key.Binding{done, k.SkipStep, k.QR, k.Copy, k.ShowURL, k.Cancel}
 	default:
 		typeIt := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "type the value"))
 		all = []key.Binding{typeIt, k.SkipStep, k.Cancel}

@@ -16,6 +16,10 @@ type KeyMap struct {
 
 	// The handoff panel, while a step waits for the phone.
 	Paste, Listen, NoRedirect, SkipStep, QR key.Binding
+
+	// A URL to hand on (the phone's link, a listener's address): to the clipboard, or alone on
+	// the screen without the pane's borders.
+	Copy, ShowURL key.Binding
 }
 
 // DefaultKeyMap gives vim and arrow keys for moving, and one letter per action.
@@ -53,5 +57,7 @@ func DefaultKeyMap() KeyMap {
 		NoRedirect: b("n", "no redirect came", "n"),
 		SkipStep:   b("s", "skip step", "s"),
 		QR:         b("c", "QR code", "c"),
+		Copy:       b("y", "copy URL", "y"),
+		ShowURL:    b("u", "URL alone", "u"),
 	}
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -22,6 +23,8 @@ type common struct {
 	styles        Styles
 	keys          KeyMap
 	width, height int
+	// terminal takes the escape sequences that are not drawing: the clipboard's (OSC 52).
+	terminal io.Writer
 }
 
 // screen is which screen has the keyboard.
@@ -73,7 +76,10 @@ type Model struct {
 
 // New builds the interface. Nothing happens until the program runs Init.
 func New(opts Options) Model {
-	c := &common{styles: DefaultStyles(), keys: DefaultKeyMap()}
+	c := &common{styles: DefaultStyles(), keys: DefaultKeyMap(), terminal: opts.Terminal}
+	if c.terminal == nil {
+		c.terminal = io.Discard // ui.Run gives it the terminal
+	}
 	asks := make(chan inputAsk)
 	h := help.New()
 	h.ShortSeparator = " · "
@@ -142,6 +148,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.export.close()
 		delete(m.unexported, msg.profile)
 		return m.setStatus(describeWrite(msg), false)
+	case copiedMsg:
+		if msg.err != nil {
+			return m.setStatus("Could not copy: "+msg.err.Error(), true)
+		}
+		return m.setStatus("Sent "+msg.what+" to the clipboard through the terminal (OSC 52). Nothing there? "+
+			"The terminal does not allow it: in tmux, set -g set-clipboard on; else u shows it alone to select.", false)
 	case clearStatusMsg:
 		if msg.id == m.statusID {
 			m.status = ""

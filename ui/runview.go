@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
@@ -36,10 +37,17 @@ type runScreen struct {
 	running  int              // the step under way, or -1
 	live     []flows.Exchange // the running step's exchanges so far, one per hop
 	received []flows.Received // the running step's requests received
-	attempt  *flows.Attempt   // the running poll's latest attempt
-	waiting  *flows.Waiting   // what the driver waits for the person to go on with
-	asked    bool             // a request went to the driver, which has not answered yet
-	finished bool             // every flow asked for has run
+	attempts []flows.Attempt  // the running poll's attempts so far
+	// since and now are the first and latest spinner ticks of the running step: how long it
+	// has been going, by the clock Bubble Tea's ticks carry (a test sends its own).
+	since, now time.Time
+	// shown is a URL drawn alone over the panes, unboxed (u) or as a QR code (c), for the
+	// running await step's listener; "" when none.
+	shown    string
+	shownQR  bool
+	waiting  *flows.Waiting // what the driver waits for the person to go on with
+	asked    bool           // a request went to the driver, which has not answered yet
+	finished bool           // every flow asked for has run
 	// review says the screen shows records, not a run it asked for: nothing is sent until R.
 	review bool
 
@@ -67,7 +75,7 @@ func (s runScreen) start(e *engine, fs []*flows.Flow, walk bool, records map[str
 	s.stopHandoff()
 	s.eng, s.queue, s.walkMode, s.records = e, fs, walk, records
 	s.flowIdx, s.selected, s.running, s.waiting, s.finished = 0, 0, -1, nil, false
-	s.live, s.received, s.attempt = nil, nil, nil
+	s.live, s.received, s.attempts, s.since, s.shown = nil, nil, nil, time.Time{}, ""
 	s.asked, s.review = true, false
 	ids := make([]string, len(fs))
 	for i, f := range fs {
@@ -84,7 +92,7 @@ func (s runScreen) open(e *engine, fs []*flows.Flow, idx int, walk bool, records
 	s.hand = nil
 	s.eng, s.queue, s.walkMode, s.records = e, fs, walk, records
 	s.flowIdx, s.selected, s.running, s.waiting, s.finished = idx, summaryRow, -1, nil, true
-	s.live, s.received, s.attempt, s.asked, s.review = nil, nil, nil, false, true
+	s.live, s.received, s.attempts, s.shown, s.asked, s.review = nil, nil, nil, "", false, true
 	s.refresh(true)
 	return s
 }
@@ -140,7 +148,7 @@ func (s runScreen) event(ev flows.Event) (runScreen, tea.Cmd) {
 			s.showFlow(e.Flow)
 		}
 		s.running, s.selected, s.waiting, s.asked = e.Where.Step, e.Where.Step, nil, false
-		s.live, s.received, s.attempt = nil, nil, nil
+		s.live, s.received, s.attempts, s.since, s.shown = nil, nil, nil, time.Time{}, ""
 		s.opts.logf("%s/%s: started", e.Flow, e.Step.ID)
 		cmd = s.spin.Tick
 	case flows.RequestSent:
@@ -152,13 +160,13 @@ func (s runScreen) event(ev flows.Event) (runScreen, tea.Cmd) {
 	case flows.RequestReceived:
 		s.received = append(s.received, e.Request)
 	case flows.Attempt:
-		s.attempt = &e
+		s.attempts = append(s.attempts, e)
 	case flows.StepDone:
 		// A person's request travels apart from events and may already be here for the next
 		// step: only this step's end closes its panel.
 		if e.Flow == s.flowID() && e.Where.Step == s.running {
 			s.running = -1
-			s.live, s.received, s.attempt = nil, nil, nil
+			s.live, s.received, s.attempts, s.since, s.shown = nil, nil, nil, time.Time{}, ""
 		}
 		if h := s.hand; h != nil && h.ask.req.Flow == e.Flow && h.ask.req.Where.Step == e.Where.Step {
 			s.hand = nil
@@ -199,6 +207,10 @@ func (s runScreen) Update(msg tea.Msg) (runScreen, tea.Cmd) {
 		if s.running < 0 {
 			return s, nil
 		}
+		if s.since.IsZero() {
+			s.since = msg.Time
+		}
+		s.now = msg.Time
 		var cmd tea.Cmd
 		s.spin, cmd = s.spin.Update(msg)
 		s.refresh(false)
@@ -247,8 +259,22 @@ func (s runScreen) key(msg tea.KeyMsg) (runScreen, tea.Cmd) {
 		*s.hand, cmd, reply = s.hand.Update(msg)
 		return s.afterHandoff(cmd, reply)
 	}
+	if s.shown != "" {
+		s.shown = "" // any key closes the URL drawn alone
+		return s, nil
+	}
 	d := s.eng.driver
 	n := len(s.flow().Steps)
+	if u := s.listening(); u != "" {
+		// A listener waits for the provider: its address can be handed on like the phone's link.
+		switch {
+		case key.Matches(msg, k.Copy):
+			return s, copyCmd(s.c.terminal, "the listener's URL", u)
+		case key.Matches(msg, k.QR, k.ShowURL):
+			s.shown, s.shownQR = u, key.Matches(msg, k.QR)
+			return s, nil
+		}
+	}
 	switch {
 	case key.Matches(msg, k.Focus):
 		s.focusDetail = !s.focusDetail
@@ -260,6 +286,10 @@ func (s runScreen) key(msg tea.KeyMsg) (runScreen, tea.Cmd) {
 		s.detail.ScrollDown(1)
 	case s.focusDetail && key.Matches(msg, k.Up):
 		s.detail.ScrollUp(1)
+	case s.focusDetail && key.Matches(msg, k.Top):
+		s.detail.GotoTop()
+	case s.focusDetail && key.Matches(msg, k.Bottom):
+		s.detail.GotoBottom()
 	case key.Matches(msg, k.Down), key.Matches(msg, k.Up), key.Matches(msg, k.Top), key.Matches(msg, k.Bottom):
 		switch {
 		case key.Matches(msg, k.Down):
@@ -327,6 +357,20 @@ func (s runScreen) key(msg tea.KeyMsg) (runScreen, tea.Cmd) {
 		return s, driverCmd(func() { d.SetWalk(walk) })
 	}
 	return s, nil
+}
+
+// listening is the URL of the listener the running step waits at, when it is an await step
+// whose request has not come yet; "" otherwise.
+func (s runScreen) listening() string {
+	f := s.flow()
+	if f == nil || s.running < 0 || s.running >= len(f.Steps) || len(s.received) > 0 || f.Steps[s.running].Kind.Name() != "await" {
+		return ""
+	}
+	d, ok := s.preview[f.ID+"/"+fmt.Sprint(s.running)]
+	if !ok {
+		return ""
+	}
+	return d.URL
 }
 
 // describe asks the engine what a step not run yet would do, for the preview.
@@ -425,7 +469,10 @@ func (s *runScreen) refresh(top bool) {
 	default:
 		v := stepView{step: f.Steps[s.selected], res: s.record(s.selected), walk: s.walkMode}
 		if s.running == s.selected {
-			v.running, v.live, v.received, v.attempt = true, s.live, s.received, s.attempt
+			v.running, v.live, v.received, v.attempts = true, s.live, s.received, s.attempts
+			if !s.since.IsZero() {
+				v.waited = s.now.Sub(s.since)
+			}
 		}
 		if d, ok := s.preview[f.ID+"/"+fmt.Sprint(s.selected)]; ok {
 			v.preview = &d
@@ -453,8 +500,11 @@ func (s runScreen) View() string {
 	if len(s.queue) == 0 {
 		return ""
 	}
-	if s.hand != nil && s.hand.showQR {
-		return s.hand.qrView(s.width, s.height)
+	if s.hand != nil && s.hand.shown.url != "" {
+		return s.hand.shown.view(s.c.styles, s.width, s.height)
+	}
+	if s.shown != "" {
+		return urlOverlay{url: s.shown, qr: s.shownQR}.view(s.c.styles, s.width, s.height)
 	}
 	st := s.c.styles
 	listStyle, detailStyle := st.Focused, st.Pane
@@ -531,10 +581,13 @@ func (s runScreen) keys() bindings {
 		return b
 	}
 	if s.running >= 0 {
-		return bindings{
-			short: []key.Binding{k.Cancel, k.Focus, k.Help, k.Quit},
-			full:  [][]key.Binding{{k.Cancel}, {k.Up, k.Down, k.Focus, k.PageUp, k.PageDown}, {k.Help, k.Quit}},
+		short := []key.Binding{k.Cancel, k.Focus, k.Help, k.Quit}
+		full := [][]key.Binding{{k.Cancel}, {k.Up, k.Down, k.Focus, k.PageUp, k.PageDown}, {k.Help, k.Quit}}
+		if s.listening() != "" {
+			short = []key.Binding{k.Copy, k.ShowURL, k.QR, k.Cancel, k.Focus, k.Help}
+			full[0] = []key.Binding{k.Copy, k.ShowURL, k.QR, k.Cancel}
 		}
+		return bindings{short: short, full: full}
 	}
 	move := []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.Focus, k.PageUp, k.PageDown}
 	if len(s.queue) > 1 {

@@ -36,6 +36,9 @@ type Options struct {
 	Version string
 	// Log receives debug lines (--debug FILE); nil discards them.
 	Log *log.Logger
+	// Terminal receives the escape sequences that are not drawing (the clipboard's); nil means
+	// standard output, where the interface draws.
+	Terminal io.Writer
 }
 
 func (o Options) env() func(string) (string, bool) {
@@ -55,6 +58,9 @@ func (o Options) logf(format string, args ...any) {
 // exit status (Model.ExitStatus). Whatever it started (sandboxes, listeners, a running step) is
 // stopped before it returns.
 func Run(ctx context.Context, opts Options, in io.Reader, out io.Writer) (int, error) {
+	if opts.Terminal == nil {
+		opts.Terminal = out
+	}
 	m := New(opts)
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out))
 	final, err := p.Run()

@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/exp/golden"
+	"github.com/muesli/termenv"
 
 	"github.com/telconform/telconform/checks"
 	"github.com/telconform/telconform/flows"
@@ -166,7 +167,7 @@ func TestHandoffView(t *testing.T) {
 func TestHandoffQRNeedsRoom(t *testing.T) {
 	m := update(handoffAt(t), press("c")...)
 	v := m.View()
-	contains(t, v, "The QR code needs 53×28 cells; this terminal has 80×21.")
+	contains(t, v, "The QR code needs 57×30 cells; this terminal has 80×21.")
 	requireSize(t, v)
 	golden.RequireEqual(t, []byte(v))
 
@@ -345,5 +346,33 @@ func TestMovingWhileThePhoneWaits(t *testing.T) {
 	m = update(m, press("tab", "tab", "p")...)
 	if m.run.selected != 1 || !m.run.typing() {
 		t.Errorf("p did not bring the panel back: selected %d, pasting %v", m.run.selected, m.run.typing())
+	}
+}
+
+// The QR code has the four modules of quiet zone the standard asks for, and with colour it is
+// black on white in explicit colours, whatever the terminal's theme.
+func TestQRCodeQuietZoneAndColours(t *testing.T) {
+	const u = "https://sandbox.example/session/abc"
+	plain, w, rows := qrCode(u, false)
+	lines := strings.Split(plain, "\n")
+	if len(lines) != rows || w != lipgloss.Width(lines[0]) {
+		t.Fatalf("%d lines for %d rows, %d cells for width %d", len(lines), rows, lipgloss.Width(lines[0]), w)
+	}
+	// Four modules on top are two rows of light cells; four on each side, four light cells.
+	for i, l := range lines {
+		r := []rune(l)
+		if i < 2 && strings.Trim(l, "█") != "" {
+			t.Errorf("row %d is not quiet zone: %q", i, l)
+		}
+		if string(r[:4]) != "████" || string(r[len(r)-4:]) != "████" {
+			t.Errorf("row %d lacks four light modules on a side: %q", i, l)
+		}
+	}
+
+	lipgloss.SetColorProfile(termenv.ANSI256)
+	defer lipgloss.SetColorProfile(termenv.Ascii)
+	coloured, _, _ := qrCode(u, true)
+	if !strings.Contains(coloured, "38;5;16") || !strings.Contains(coloured, "48;5;231") || strings.ContainsAny(coloured, "█▄ ") {
+		t.Errorf("the coloured code is not drawn in explicit black on white: %q", coloured[:min(200, len(coloured))])
 	}
 }
