@@ -229,12 +229,15 @@ func exchangeLines(st Styles, ex flows.Exchange, width int) []string {
 	out = append(out, "", st.Heading.Render(status))
 	out = append(out, headerLines(st, r.Header)...)
 	if r.Body != "" {
-		out = append(out, bodyLines(r.Body, width)...)
-		switch {
-		case r.More:
-			out = append(out, st.Muted.Render(fmt.Sprintf("… (longer than %s: telconform stopped reading there; the report keeps the first part)", byteSize(r.Size))))
-		case r.Truncated && !r.Binary:
-			out = append(out, st.Muted.Render(fmt.Sprintf("… (%s in all; the report keeps the first part)", byteSize(r.Size))))
+		cut := (r.More || r.Truncated) && !r.Binary
+		if cut {
+			// Say it first: a person paging through a long body should know its end is not the
+			// provider's.
+			out = append(out, wrapStyled(st.Warn.Render, keptNote(r), width)...)
+			out = append(out, cutBodyLines(r.Body, width)...)
+			out = append(out, st.Warn.Render("… the rest was not kept"))
+		} else {
+			out = append(out, bodyLines(r.Body, width)...)
 		}
 	}
 	return out
@@ -263,6 +266,91 @@ func bodyLines(body string, width int) []string {
 		out = append(out, breakURL(l, width)...)
 	}
 	return out
+}
+
+// keptNote says how much of a long body was kept, against how much there was.
+func keptNote(r *flows.Response) string {
+	if r.More {
+		return fmt.Sprintf("Showing the first %s kept of more than %s (telconform stops reading there; the checks saw %s).",
+			byteSize(len(r.Body)), byteSize(r.Size), byteSize(r.Size))
+	}
+	return fmt.Sprintf("Showing the first %s kept of %s.", byteSize(len(r.Body)), byteSize(r.Size))
+}
+
+// cutBodyLines pretty-prints a body that was cut short. JSON cut midway does not parse, so it
+// is indented token by token instead, which needs no end; anything else is shown as it came.
+func cutBodyLines(body string, width int) []string {
+	if pretty, ok := indentPartialJSON(body); ok {
+		body = pretty
+	}
+	var out []string
+	for _, l := range strings.Split(body, "\n") {
+		out = append(out, breakURL(l, width)...)
+	}
+	return out
+}
+
+// indentPartialJSON indents text that starts like JSON, two spaces a level, without needing it
+// to be whole: strings are copied as they are (escapes included), whitespace between tokens is
+// dropped, and a line break follows every opening bracket and comma.
+func indentPartialJSON(text string) (string, bool) {
+	t := strings.TrimSpace(text)
+	if t == "" || (t[0] != '{' && t[0] != '[') {
+		return text, false
+	}
+	var b strings.Builder
+	b.Grow(len(t) * 2)
+	depth, inString, escaped := 0, false, false
+	newline := func() {
+		b.WriteByte('\n')
+		b.WriteString(strings.Repeat("  ", depth))
+	}
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if inString {
+			b.WriteByte(c)
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+			b.WriteByte(c)
+		case '{', '[':
+			b.WriteByte(c)
+			j := i + 1
+			for j < len(t) && strings.IndexByte(" \t\r\n", t[j]) >= 0 {
+				j++
+			}
+			if j < len(t) && (t[j] == '}' || t[j] == ']') {
+				b.WriteByte(t[j]) // an empty object or array stays on its line
+				i = j
+				continue
+			}
+			depth++
+			newline()
+		case '}', ']':
+			depth = max(0, depth-1)
+			newline()
+			b.WriteByte(c)
+		case ',':
+			b.WriteByte(c)
+			newline()
+		case ':':
+			b.WriteString(": ")
+		case ' ', '\t', '\r', '\n':
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), true
 }
 
 // orderOutcomes puts what needs attention first: failures, warnings, then passes and skips.

@@ -14,6 +14,9 @@ type KeyMap struct {
 	// PrevFlow and NextFlow move between the flows of a run.
 	PrevFlow, NextFlow key.Binding
 
+	// Search finds text in the detail pane; NextHit and PrevHit move between what it found.
+	Search, NextHit, PrevHit key.Binding
+
 	// The handoff panel, while a step waits for the phone.
 	Paste, Listen, NoRedirect, SkipStep, QR key.Binding
 
@@ -50,6 +53,9 @@ func DefaultKeyMap() KeyMap {
 		Focus:     b("tab", "steps/details", "tab"),
 		Export:    b("e", "export report", "e"),
 		PrevFlow:  b("[", "previous flow", "["),
+		Search:    b("/", "search details", "/"),
+		NextHit:   b("n", "next match", "n"),
+		PrevHit:   b("N", "previous match", "N"),
 		NextFlow:  b("]", "next flow", "]"),
 
 		Paste:      b("p", "paste URL", "p"),

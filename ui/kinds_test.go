@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -210,5 +213,68 @@ func TestCredentialsNamesWhatAuthenticated(t *testing.T) {
 		if got := credentials(tc.req); got != tc.want {
 			t.Errorf("%+v: %q, want %q", tc.req, got, tc.want)
 		}
+	}
+}
+
+// A body cut at the runner's limit is still indented (JSON cut midway does not parse), says how
+// much of it was kept, and can be searched: / finds a term deep in it, n and N move between the
+// lines that hold it, esc clears; g and G go to its top and bottom.
+func TestLargeBodyIsReadable(t *testing.T) {
+	var whole strings.Builder
+	whole.WriteString(`{"items":[`)
+	for i := 0; whole.Len() < 3<<20; i++ {
+		if i > 0 {
+			whole.WriteString(",")
+		}
+		fmt.Fprintf(&whole, `{"id":%d,"name":"item-%d","tags":[]}`, i, i)
+	}
+	whole.WriteString("]}")
+	kept := whole.String()[:64<<10]
+
+	const flow = "konera.sim-swap"
+	m := runOf(t, "sandbox-konera", flow)
+	m = events(m, stepDone(m, flow, 1, flows.StepResult{ID: "check-swapped", Kind: "request", Status: checks.Pass,
+		Exchanges: []flows.Exchange{{
+			Request:  flows.Request{Method: "POST", URL: "https://api.example/camara/sim-swap/v2/check"},
+			Response: &flows.Response{Status: 200, Header: jsonHeader(), Body: kept, Truncated: true, Size: whole.Len()},
+		}}})...)
+	m = update(m, press("tab", "G")...)
+	v := m.View()
+	contains(t, v, "… the rest was not kept", `"tags": []`)
+	m = update(m, press("g", "/")...)
+	m = update(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("ITEM-1500\"")}, tea.KeyMsg{Type: tea.KeyEnter})
+	v = m.View()
+	contains(t, v, `"name": "item-1500"`, `"ITEM-1500\"": 1 of 1`, "n next · N previous · esc clears")
+	requireSize(t, v)
+	m = update(m, press("esc", "g")...)
+	v = m.View()
+	if strings.Contains(v, "esc clears") {
+		t.Error("esc did not clear the search")
+	}
+	// The note on what was kept is at the head of the response.
+	m = update(m, press("/")...)
+	m = update(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("showing the first")}, tea.KeyMsg{Type: tea.KeyEnter})
+	contains(t, m.View(), "Showing the first 64 KiB kept of 3.0 MiB.", `"items": [`, `"id": 0,`)
+	if m.screen != screenRun {
+		t.Error("esc with a search left the run screen")
+	}
+}
+
+func TestIndentPartialJSON(t *testing.T) {
+	whole := `{"a": [1, {"b": "x,y:{z}"}, []], "c": {}, "d": "q\"}"}`
+	var want bytes.Buffer
+	if err := json.Indent(&want, []byte(whole), "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	got, ok := indentPartialJSON(whole)
+	if !ok || got != want.String() {
+		t.Errorf("whole JSON:\n%s\nwant\n%s", got, want.String())
+	}
+	cut, _ := indentPartialJSON(whole[:20])
+	if wantCut := "{\n  \"a\": [\n    1,\n    {\n      \"b\": \"x,y"; cut != wantCut {
+		t.Errorf("cut JSON:\n%q\nwant\n%q", cut, wantCut)
+	}
+	if _, ok := indentPartialJSON("<html>"); ok {
+		t.Error("HTML taken for JSON")
 	}
 }

@@ -283,6 +283,11 @@ func (m Model) profilesKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if m.preparing {
 		return m, nil
 	}
+	if err := m.profiles.problem(); err != nil && key.Matches(msg, m.c.keys.Select) && !m.profiles.filtering() {
+		// The row shows the first line cut to the width; enter shows it whole, wrapped.
+		first, _, _ := strings.Cut(err.Error(), "\n")
+		return m.setStatus(first, true)
+	}
 	var cmd tea.Cmd
 	var chosen *profiles.Profile
 	m.profiles, cmd, chosen = m.profiles.Update(msg)
@@ -351,7 +356,7 @@ func (m Model) flowsKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 }
 
 func (m Model) runKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	if key.Matches(msg, m.c.keys.Back) && !m.run.typing() && !m.run.busy() {
+	if key.Matches(msg, m.c.keys.Back) && !m.run.typing() && !m.run.busy() && m.run.find.term == "" {
 		m.screen = screenFlows
 		m.flows.walkMode = m.run.walkMode
 		m.resize()

@@ -100,6 +100,15 @@ func (s profilesScreen) Update(msg tea.KeyMsg) (profilesScreen, tea.Cmd, *profil
 	return s, cmd, nil
 }
 
+// problem is why the profile under the cursor does not load, when it does not: the whole
+// message (file, line, what to do), for the status line, where it wraps.
+func (s profilesScreen) problem() error {
+	if it, ok := s.list.SelectedItem().(profileItem); ok && it.p == nil {
+		return it.problem
+	}
+	return nil
+}
+
 // updateList hands the list a message that is not a key: the filter's matches come back as one,
 // from a command, and the list shows nothing filtered until it gets them.
 func (s profilesScreen) updateList(msg tea.Msg) (profilesScreen, tea.Cmd) {
@@ -143,7 +152,7 @@ func (d profileDelegate) Render(w io.Writer, m list.Model, index int, item list.
 	width := m.Width()
 	if it.p == nil {
 		first, _, _ := strings.Cut(it.problem.Error(), "\n")
-		fmt.Fprintf(w, "%s%s\n  %s\n", cursor, s.Fail.Render("x does not load"), s.Muted.Render(truncate(first, width-2)))
+		fmt.Fprintf(w, "%s%s\n  %s\n", cursor, s.Fail.Render("x does not load")+s.Muted.Render(" (enter shows why)"), s.Muted.Render(truncate(first, width-2)))
 		return
 	}
 	name := it.p.Name

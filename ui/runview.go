@@ -53,6 +53,8 @@ type runScreen struct {
 
 	walkMode    bool
 	focusDetail bool
+	find        detailSearch
+	content     string // what the detail pane holds, for the search
 	detail      viewport.Model
 	spin        spinner.Model
 	hand        *handoff
@@ -65,7 +67,7 @@ const summaryRow = -1
 
 func newRunScreen(c *common, opts Options) runScreen {
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(c.styles.Running))
-	return runScreen{c: c, opts: opts, running: -1, spin: sp, walkMode: true, detail: viewport.New(0, 0),
+	return runScreen{c: c, opts: opts, running: -1, spin: sp, walkMode: true, detail: viewport.New(0, 0), find: newDetailSearch(),
 		preview: map[string]flows.Description{}}
 }
 
@@ -115,7 +117,7 @@ func (s runScreen) flowID() string {
 func (s runScreen) busy() bool { return s.running >= 0 || s.asked }
 
 // typing reports whether keys are going into a text field.
-func (s runScreen) typing() bool { return s.hand != nil && s.hand.typing() }
+func (s runScreen) typing() bool { return (s.hand != nil && s.hand.typing()) || s.find.typing }
 
 // record is step i of the shown flow as the engine last recorded it; nil before the engine has
 // said anything about the flow.
@@ -261,6 +263,35 @@ func (s runScreen) key(msg tea.KeyMsg) (runScreen, tea.Cmd) {
 	}
 	if s.shown != "" {
 		s.shown = "" // any key closes the URL drawn alone
+		return s, nil
+	}
+	if s.find.typing {
+		cmd, done, cancelled := s.find.key(msg, k)
+		if done && !cancelled {
+			if line := s.find.find(strings.TrimSpace(s.find.input.Value()), s.content, s.detail.YOffset); line >= 0 {
+				s.detail.SetYOffset(line)
+			}
+		}
+		s.refresh(false)
+		return s, cmd
+	}
+	switch {
+	case key.Matches(msg, k.Search) && (s.hand == nil || s.selected != s.running):
+		cmd := s.find.open()
+		s.refresh(false)
+		return s, cmd
+	case s.find.term != "" && key.Matches(msg, k.NextHit, k.PrevHit) && (s.hand == nil || s.selected != s.running):
+		dir := 1
+		if key.Matches(msg, k.PrevHit) {
+			dir = -1
+		}
+		if line := s.find.step(dir); line >= 0 {
+			s.detail.SetYOffset(line)
+		}
+		return s, nil
+	case s.find.term != "" && key.Matches(msg, k.Back):
+		s.find.clear()
+		s.refresh(false)
 		return s, nil
 	}
 	d := s.eng.driver
@@ -451,7 +482,7 @@ func (s runScreen) listWidth() int {
 func (s *runScreen) refresh(top bool) {
 	// Each pane takes 4 cells beyond its content: a border and a space of padding on each side.
 	s.detail.Width = max(10, s.width-s.listWidth()-8)
-	s.detail.Height = max(1, s.height-2)
+	s.detail.Height = max(1, s.paneHeight()-2)
 	f := s.flow()
 	if f == nil || s.selected >= len(f.Steps) {
 		return
@@ -483,6 +514,13 @@ func (s *runScreen) refresh(top bool) {
 		content = renderStep(s.c.styles, v, s.detail.Width)
 	}
 	s.detail.SetContent(content)
+	if content != s.content {
+		// Another step or more of it: what was found may have moved.
+		s.content = content
+		if s.find.term != "" {
+			s.find.find(s.find.term, content, s.detail.YOffset)
+		}
+	}
 	switch {
 	case s.hand != nil && s.running == s.selected && (s.hand.pasting || s.hand.problem != "" || s.hand.listener != nil):
 		// The field being typed in, the listener's address and a problem are at the panel's
@@ -512,16 +550,29 @@ func (s runScreen) View() string {
 		listStyle, detailStyle = st.Pane, st.Focused
 	}
 	// Width in Lip Gloss counts the padding, not the border.
-	list := listStyle.Width(s.listWidth() + 2).Height(s.height - 2).Render(s.stepList())
-	detail := detailStyle.Width(s.detail.Width + 2).Height(s.height - 2).Render(s.detail.View())
-	return lipgloss.JoinHorizontal(lipgloss.Top, list, detail)
+	list := listStyle.Width(s.listWidth() + 2).Height(s.paneHeight() - 2).Render(s.stepList())
+	detail := detailStyle.Width(s.detail.Width + 2).Height(s.paneHeight() - 2).Render(s.detail.View())
+	panes := lipgloss.JoinHorizontal(lipgloss.Top, list, detail)
+	if s.find.active() {
+		return panes + "\n" + s.find.view(st, s.width)
+	}
+	return panes
+}
+
+// paneHeight is the panes' height with their borders: the screen, less the search line when
+// there is one.
+func (s runScreen) paneHeight() int {
+	if s.find.active() {
+		return s.height - 1
+	}
+	return s.height
 }
 
 // stepList draws the steps with their status marks, scrolled to keep the selection in view.
 func (s runScreen) stepList() string {
 	st := s.c.styles
 	f := s.flow()
-	rows := s.height - 2
+	rows := s.paneHeight() - 2
 	// The flow's place in the run follows its id, or goes under it when both do not fit.
 	count := fmt.Sprintf("(%d/%d)", s.flowIdx+1, len(s.queue))
 	lines := []string{st.Heading.Render(f.ID + " " + count)}
@@ -589,7 +640,10 @@ func (s runScreen) keys() bindings {
 		}
 		return bindings{short: short, full: full}
 	}
-	move := []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.Focus, k.PageUp, k.PageDown}
+	move := []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.Focus, k.PageUp, k.PageDown, k.Search}
+	if s.find.term != "" {
+		move = append(move, k.NextHit, k.PrevHit)
+	}
 	if len(s.queue) > 1 {
 		move = append(move, k.PrevFlow, k.NextFlow)
 	}

@@ -3,10 +3,14 @@ package ui
 import (
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/bubbles/list"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/exp/golden"
@@ -374,5 +378,29 @@ func TestQRCodeQuietZoneAndColours(t *testing.T) {
 	coloured, _, _ := qrCode(u, true)
 	if !strings.Contains(coloured, "38;5;16") || !strings.Contains(coloured, "48;5;231") || strings.ContainsAny(coloured, "█▄ ") {
 		t.Errorf("the coloured code is not drawn in explicit black on white: %q", coloured[:min(200, len(coloured))])
+	}
+}
+
+// enter on a profile file that does not load says why, whole: file, line, and what to do,
+// wrapped on the status lines rather than cut at the edge.
+func TestEnterOnABrokenProfileSaysWhy(t *testing.T) {
+	opts := testOptions(t)
+	dir, _ := opts.Launch.Env("TELCONFORM_PROFILE_PATH")
+	body := "name = \"acme-broken\"\ntitel = \"Acme\"\nprovider = \"konera\"\nbase_url = \"https://acme.example\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "acme-broken.toml"), []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m := update(New(opts), tea.WindowSizeMsg{Width: 80, Height: 24}, loadProfilesCmd(opts)())
+	i := slices.IndexFunc(m.profiles.list.Items(), func(it list.Item) bool { return it.(profileItem).p == nil })
+	if i < 0 {
+		t.Fatal("the broken file is not listed")
+	}
+	m.profiles.list.Select(i)
+	m = update(m, press("enter")...)
+	v := m.View()
+	contains(t, v, "acme-broken.toml:2: titel:", `unknown key (did you mean "title"?)`, "enter shows why")
+	requireSize(t, v)
+	if m.screen != screenProfiles || m.preparing {
+		t.Error("a profile that does not load was started")
 	}
 }
