@@ -404,3 +404,43 @@ func TestEnterOnABrokenProfileSaysWhy(t *testing.T) {
 		t.Error("a profile that does not load was started")
 	}
 }
+
+// The walk preview of a phone step: the URL with what is known filled in (what is not yet known
+// stays {{name}}, never %7B%7Bname%7D%7D), that the phone follows the redirects, and the checks
+// by id with the count in words.
+func TestWalkPreviewOfAPhoneStep(t *testing.T) {
+	m := atFlows(t)
+	m.eng.target.Walk = flows.WalkDevice
+	m = update(m, press("j", "j", "enter")...)
+	const nv = "konera.number-verification"
+	m = events(m, started(m, nv), waitingAt(m, nv, 1))
+	m = update(m, press("j")...)
+	v := m.View()
+	d, ok := m.run.preview[nv+"/1"]
+	if !ok {
+		t.Fatal("no preview of the authorize step")
+	}
+	full := renderStep(m.c.styles, stepView{step: flowOf(m, nv).Steps[1], preview: &d, next: true, walk: true}, 200)
+	contains(t, full, "GET https://sandbox.example/auth/authorize?", "client_id=konera-sandbox-client", "{{state}}",
+		"The phone opens this URL on mobile data and its browser follows the redirects", "It will run ", "  oauth2.redirect.state-echoed")
+	if strings.Contains(full, "%7B") {
+		t.Errorf("a template is shown URL-encoded:\n%s", full)
+	}
+	contains(t, v, "Not sent yet.")
+}
+
+// With colour off (as in every test here) the selected step and the focused pane still show:
+// a ▸ before the step, a heavy border around the pane that has the keyboard.
+func TestSelectionAndFocusShowWithoutColour(t *testing.T) {
+	m := runAt(t)
+	row := strings.Split(m.View(), "\n")[1]
+	if !strings.HasPrefix(row, "┏") || !strings.Contains(row, "╭") {
+		t.Errorf("the step list does not look focused: %q", row)
+	}
+	contains(t, m.View(), "▸· token")
+	m = update(m, press("tab")...)
+	row = strings.Split(m.View(), "\n")[1]
+	if !strings.HasPrefix(row, "╭") || !strings.Contains(row, "┏") {
+		t.Errorf("the details do not look focused after tab: %q", row)
+	}
+}
