@@ -444,3 +444,10 @@ func TestSelectionAndFocusShowWithoutColour(t *testing.T) {
 		t.Errorf("the details do not look focused after tab: %q", row)
 	}
 }
+
+// ? on the phone panel lists its own keys and the ones that still work while it waits.
+func TestHelpOnThePhonePanel(t *testing.T) {
+	v := update(handoffAt(t), press("?")...).View()
+	contains(t, v, "paste URL", "skip step", "copy URL", "down", "steps/details", "quit")
+	requireSize(t, v)
+}
