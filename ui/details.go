@@ -490,11 +490,9 @@ func renderFlowSummary(st Styles, f *flows.Flow, fr *flows.FlowResult, width int
 		return fitLines(out, width)
 	}
 	steps := map[checks.Status]int{}
-	outcomes := map[checks.Status]int{}
 	for _, s := range fr.Steps {
-		steps[s.Status]++
-		for _, o := range s.Outcomes {
-			outcomes[o.Status]++
+		if !s.Pending {
+			steps[s.Status]++
 		}
 	}
 	verdict := statusLabel(st, fr.Status)
@@ -502,8 +500,8 @@ func renderFlowSummary(st Styles, f *flows.Flow, fr *flows.FlowResult, width int
 		verdict += st.Muted.Render(" · " + roundDuration(fr.Duration))
 	}
 	add("", verdict)
-	add(wrap(fmt.Sprintf("%s: %d passed, %d failed, %d warned, %d skipped. Checks: %s.",
-		plural(len(fr.Steps), "step"), steps[checks.Pass], steps[checks.Fail]+steps[checks.Error], steps[checks.Warn],
+	add(wrap(fmt.Sprintf("Steps: %d passed, %d failed, %d warned, %d skipped. Checks: %s.",
+		steps[checks.Pass], steps[checks.Fail]+steps[checks.Error], steps[checks.Warn],
 		steps[checks.Skip], orNone(countOutcomes(flattenOutcomes(fr)))), width)...)
 
 	type finding struct {
@@ -532,11 +530,14 @@ func renderFlowSummary(st Styles, f *flows.Flow, fr *flows.FlowResult, width int
 		}
 	}
 	var errored, skipped []string
+	pending := 0
 	for _, s := range fr.Steps {
-		switch s.Status {
-		case checks.Error:
+		switch {
+		case s.Pending:
+			pending++
+		case s.Status == checks.Error:
 			errored = append(errored, statusMark(st, s.Status)+" "+s.ID+": "+s.Reason)
-		case checks.Skip:
+		case s.Status == checks.Skip:
 			skipped = append(skipped, statusMark(st, s.Status)+" "+s.ID+": "+s.Reason)
 		}
 	}
@@ -551,6 +552,9 @@ func renderFlowSummary(st Styles, f *flows.Flow, fr *flows.FlowResult, width int
 		for _, l := range skipped {
 			add(wrapStyled(st.Muted.Render, l, width)...)
 		}
+	}
+	if pending > 0 {
+		add("", st.Muted.Render(plural(pending, "step")+" not run yet in this session."))
 	}
 	if len(bad) == 0 && len(errored) == 0 {
 		add("", st.Pass.Render("Every check held."))

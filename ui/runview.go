@@ -526,7 +526,7 @@ func (s *runScreen) refresh(top bool) {
 		// The field being typed in, the listener's address and a problem are at the panel's
 		// foot: keep them in view in a short terminal.
 		s.detail.GotoBottom()
-	case s.running == s.selected && s.hand == nil:
+	case s.running >= 0 && s.running == s.selected && s.hand == nil:
 		// A running step grows as hops arrive: follow the newest, as a log does.
 		s.detail.GotoBottom()
 	case top:

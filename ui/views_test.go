@@ -451,3 +451,15 @@ func TestHelpOnThePhonePanel(t *testing.T) {
 	contains(t, v, "paste URL", "skip step", "copy URL", "down", "steps/details", "quit")
 	requireSize(t, v)
 }
+
+// The flow's summary row: its verdict and counts, what failed with expected versus got, and the
+// steps that did not run.
+func TestRunViewFlowSummary(t *testing.T) {
+	m := runAt(t)
+	m = events(m, stepDone(m, "konera.sim-swap", 0, failedStep())...)
+	m = update(m, press("k")...)
+	v := m.View()
+	contains(t, v, "▸= summary", "FAIL", "What to look at", "✗ oauth2.token.cache-control-no-store", "expected no-store")
+	requireSize(t, v)
+	golden.RequireEqual(t, []byte(v))
+}
