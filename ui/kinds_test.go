@@ -168,15 +168,15 @@ func TestRunViewIDTokenClaims(t *testing.T) {
 	m = events(m, stepDone(m, flow, 2, flows.StepResult{ID: "token-exchange", Kind: "request", Status: checks.Pass,
 		Outcomes: []checks.Outcome{
 			{ID: "oidc.id_token.signature", Status: checks.Pass, Target: "id_token", Got: "valid RS256 signature by key pxg-1"},
-			{ID: "oidc.id_token.nonce", Status: checks.Pass, Target: "id_token nonce", Got: `string "[secret:nonce]"`},
+			{ID: "oidc.id_token.nonce", Status: checks.Pass, Target: "id_token nonce", Got: `string "n-0S6_WzA2Mj"`},
 		},
 		Token: &flows.TokenRecord{Kind: "id_token", Header: map[string]any{"alg": "RS256", "kid": "pxg-1"},
 			Claims: map[string]any{"iss": "https://api.example/camara/api/auth/v1", "sub": "31612345678", "aud": "pxg-sandbox-client",
-				"exp": 1795338300, "iat": 1795338000, "nonce": "[secret:nonce]"}}})...)
+				"exp": 1795338300, "iat": 1795338000, "nonce": "n-0S6_WzA2Mj"}}})...)
 	contains(t, m.View(), "✓ oidc.id_token.signature", "✓ oidc.id_token.nonce") // the checks on the claims come first
 	m = update(m, press("tab", "G")...)                                         // down to the claims, the last thing in this record
 	v := m.View()
-	contains(t, v, "ID token received", `"iss": "https://api.example/camara/api/auth/`, `"nonce": "[secret:nonce]"`)
+	contains(t, v, "ID token received", `"iss": "https://api.example/camara/api/auth/`, `"nonce": "n-0S6_WzA2Mj"`)
 	requireSize(t, v)
 	golden.RequireEqual(t, []byte(v))
 }
