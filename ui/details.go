@@ -353,11 +353,14 @@ func indentPartialJSON(text string) (string, bool) {
 	return b.String(), true
 }
 
+// attention ranks statuses by how much they need a person: failures, warnings, known and fixed
+// deviations, then the rest.
+var attention = map[checks.Status]int{checks.Error: 0, checks.Fail: 0, checks.Warn: 1, checks.Fixed: 2, checks.Known: 2, checks.Info: 3, checks.Pass: 4, checks.Skip: 5}
+
 // orderOutcomes puts what needs attention first: failures, warnings, then passes and skips.
 func orderOutcomes(outcomes []checks.Outcome) []checks.Outcome {
-	rank := map[checks.Status]int{checks.Error: 0, checks.Fail: 0, checks.Warn: 1, checks.Fixed: 2, checks.Known: 2, checks.Info: 3, checks.Pass: 4, checks.Skip: 5}
 	out := append([]checks.Outcome(nil), outcomes...)
-	sort.SliceStable(out, func(i, j int) bool { return rank[out[i].Status] < rank[out[j].Status] })
+	sort.SliceStable(out, func(i, j int) bool { return attention[out[i].Status] < attention[out[j].Status] })
 	return out
 }
 
@@ -517,8 +520,7 @@ func renderFlowSummary(st Styles, f *flows.Flow, fr *flows.FlowResult, width int
 		}
 	}
 	sort.SliceStable(bad, func(i, j int) bool {
-		rank := map[checks.Status]int{checks.Error: 0, checks.Fail: 0, checks.Warn: 1, checks.Fixed: 2, checks.Known: 2}
-		return rank[bad[i].o.Status] < rank[bad[j].o.Status]
+		return attention[bad[i].o.Status] < attention[bad[j].o.Status]
 	})
 	if len(bad) > 0 {
 		add("", st.Heading.Render("What to look at"))

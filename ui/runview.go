@@ -41,10 +41,9 @@ type runScreen struct {
 	// since and now are the first and latest spinner ticks of the running step: how long it
 	// has been going, by the clock Bubble Tea's ticks carry (a test sends its own).
 	since, now time.Time
-	// shown is a URL drawn alone over the panes, unboxed (u) or as a QR code (c), for the
-	// running await step's listener; "" when none.
-	shown    string
-	shownQR  bool
+	// shown is the running await step's listener URL drawn alone over the panes, unboxed (u)
+	// or as a QR code (c), when asked.
+	shown    urlOverlay
 	waiting  *flows.Waiting // what the driver waits for the person to go on with
 	asked    bool           // a request went to the driver, which has not answered yet
 	finished bool           // every flow asked for has run
@@ -77,7 +76,7 @@ func (s runScreen) start(e *engine, fs []*flows.Flow, walk bool, records map[str
 	s.stopHandoff()
 	s.eng, s.queue, s.walkMode, s.records = e, fs, walk, records
 	s.flowIdx, s.selected, s.running, s.waiting, s.finished = 0, 0, -1, nil, false
-	s.live, s.received, s.attempts, s.since, s.shown = nil, nil, nil, time.Time{}, ""
+	s.live, s.received, s.attempts, s.since, s.shown = nil, nil, nil, time.Time{}, urlOverlay{}
 	s.asked, s.review = true, false
 	ids := make([]string, len(fs))
 	for i, f := range fs {
@@ -94,7 +93,7 @@ func (s runScreen) open(e *engine, fs []*flows.Flow, idx int, walk bool, records
 	s.hand = nil
 	s.eng, s.queue, s.walkMode, s.records = e, fs, walk, records
 	s.flowIdx, s.selected, s.running, s.waiting, s.finished = idx, summaryRow, -1, nil, true
-	s.live, s.received, s.attempts, s.shown, s.asked, s.review = nil, nil, nil, "", false, true
+	s.live, s.received, s.attempts, s.shown, s.asked, s.review = nil, nil, nil, urlOverlay{}, false, true
 	s.refresh(true)
 	return s
 }
@@ -150,7 +149,7 @@ func (s runScreen) event(ev flows.Event) (runScreen, tea.Cmd) {
 			s.showFlow(e.Flow)
 		}
 		s.running, s.selected, s.waiting, s.asked = e.Where.Step, e.Where.Step, nil, false
-		s.live, s.received, s.attempts, s.since, s.shown = nil, nil, nil, time.Time{}, ""
+		s.live, s.received, s.attempts, s.since, s.shown = nil, nil, nil, time.Time{}, urlOverlay{}
 		s.opts.logf("%s/%s: started", e.Flow, e.Step.ID)
 		cmd = s.spin.Tick
 	case flows.RequestSent:
@@ -168,7 +167,7 @@ func (s runScreen) event(ev flows.Event) (runScreen, tea.Cmd) {
 		// step: only this step's end closes its panel.
 		if e.Flow == s.flowID() && e.Where.Step == s.running {
 			s.running = -1
-			s.live, s.received, s.attempts, s.since, s.shown = nil, nil, nil, time.Time{}, ""
+			s.live, s.received, s.attempts, s.since, s.shown = nil, nil, nil, time.Time{}, urlOverlay{}
 		}
 		if h := s.hand; h != nil && h.ask.req.Flow == e.Flow && h.ask.req.Where.Step == e.Where.Step {
 			s.hand = nil
@@ -261,8 +260,8 @@ func (s runScreen) key(msg tea.KeyMsg) (runScreen, tea.Cmd) {
 		*s.hand, cmd, reply = s.hand.Update(msg)
 		return s.afterHandoff(cmd, reply)
 	}
-	if s.shown != "" {
-		s.shown = "" // any key closes the URL drawn alone
+	if s.shown.url != "" {
+		s.shown = urlOverlay{} // any key closes the URL drawn alone
 		return s, nil
 	}
 	if s.find.typing {
@@ -302,7 +301,7 @@ func (s runScreen) key(msg tea.KeyMsg) (runScreen, tea.Cmd) {
 		case key.Matches(msg, k.Copy):
 			return s, copyCmd(s.c.terminal, "the listener's URL", u)
 		case key.Matches(msg, k.QR, k.ShowURL):
-			s.shown, s.shownQR = u, key.Matches(msg, k.QR)
+			s.shown = urlOverlay{url: u, qr: key.Matches(msg, k.QR)}
 			return s, nil
 		}
 	}
@@ -541,8 +540,8 @@ func (s runScreen) View() string {
 	if s.hand != nil && s.hand.shown.url != "" {
 		return s.hand.shown.view(s.c.styles, s.width, s.height)
 	}
-	if s.shown != "" {
-		return urlOverlay{url: s.shown, qr: s.shownQR}.view(s.c.styles, s.width, s.height)
+	if s.shown.url != "" {
+		return s.shown.view(s.c.styles, s.width, s.height)
 	}
 	st := s.c.styles
 	listStyle, detailStyle := st.Focused, st.Pane
