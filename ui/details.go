@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/telconform/telconform/checks"
 	"github.com/telconform/telconform/flows"
+	"github.com/telconform/telconform/internal/termtext"
 )
 
 // stepView is what the detail pane shows of one step: its definition, its last record, and while
@@ -695,5 +696,7 @@ func credentials(r flows.Request) string {
 	if len(by) == 0 {
 		return "Sent with no credentials."
 	}
-	return "Credentials: " + strings.Join(by, ", ") + "."
+	// The names were decoded from what a provider may have chosen (a redirect's query, a JSON
+	// body): escape them again before they reach a terminal.
+	return termtext.Line("Credentials: " + strings.Join(by, ", ") + ".")
 }

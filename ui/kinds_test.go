@@ -278,3 +278,16 @@ func TestIndentPartialJSON(t *testing.T) {
 		t.Error("HTML taken for JSON")
 	}
 }
+
+// The names credentials() draws come from decoding what a provider may have chosen (a redirect's
+// query, a JSON body): an escape hidden in them (%1b, \u001b) reaches the screen only escaped.
+func TestCredentialsEscapeHostileNames(t *testing.T) {
+	for _, r := range []flows.Request{
+		{URL: "https://a.example/cb?%1b%5b2J=[secret:code]"},
+		{URL: "https://a.example/s", Header: jsonHeader(), Body: `{"\u001b[2J":"[secret:password]"}`},
+	} {
+		if got := credentials(r); strings.ContainsRune(got, 0x1b) {
+			t.Errorf("%q carries a raw escape", got)
+		}
+	}
+}
