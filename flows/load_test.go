@@ -1,10 +1,33 @@
 package flows
 
 import (
+	"io/fs"
 	"reflect"
 	"strings"
 	"testing"
 )
+
+// BenchmarkParseBuiltin parses every built-in flow file one after the other, the work each run
+// does at start-up (in parallel there, one file per goroutine).
+func BenchmarkParseBuiltin(b *testing.B) {
+	names, err := fs.Glob(builtinFiles, "builtin/*.toml")
+	if err != nil || len(names) == 0 {
+		b.Fatalf("no built-in flow files: %v", err)
+	}
+	files := make([][]byte, len(names))
+	for i, name := range names {
+		if files[i], err = builtinFiles.ReadFile(name); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		for i, data := range files {
+			if _, err := Parse(names[i], data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
 
 func TestBuiltinFlowsParse(t *testing.T) {
 	cat, err := Builtin()
