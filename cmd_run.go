@@ -351,11 +351,11 @@ func (a *app) loadProfiles(names []string) ([]*profiles.Profile, int) {
 	}
 	dirs := profiles.SearchPath(a.env)
 	var out []*profiles.Profile
-	var problems []string
+	var problems []error
 	for _, n := range names {
 		p, err := profiles.Find(n, dirs)
 		if err != nil {
-			problems = append(problems, err.Error())
+			problems = append(problems, err)
 			continue
 		}
 		// Reports, the interface and --var all tell profiles apart by name.
@@ -364,16 +364,44 @@ func (a *app) loadProfiles(names []string) ([]*profiles.Profile, int) {
 			if out[i].Source == p.Source {
 				msg = fmt.Sprintf("profile %s is selected twice: name it once", p.Name)
 			}
-			problems = append(problems, p.ErrAt("name", msg).Error())
+			problems = append(problems, p.ErrAt("name", msg))
 			continue
 		}
 		out = append(out, p)
 	}
 	if len(problems) > 0 {
-		fmt.Fprintln(a.stderr, strings.Join(problems, "\n"))
+		a.printProblems(problems)
 		return nil, exitUsage
 	}
 	return out, exitOK
+}
+
+// maxProblems is how many problems a run prints before it points at validate: a profile
+// generated wrong can have thousands, and the first few say what to fix.
+const maxProblems = 10
+
+// printProblems writes one line per problem, the first maxProblems of them, then how many more
+// there are and the command that lists them all.
+func (a *app) printProblems(problems []error) {
+	var lines, files []string
+	for _, err := range problems {
+		lines = append(lines, strings.Split(err.Error(), "\n")...)
+		fes, _ := tomlfile.AsFileErrors(err)
+		for _, fe := range fes {
+			if !slices.Contains(files, fe.File) {
+				files = append(files, fe.File)
+			}
+		}
+	}
+	if len(lines) <= maxProblems {
+		fmt.Fprintln(a.stderr, strings.Join(lines, "\n"))
+		return
+	}
+	fmt.Fprintln(a.stderr, strings.Join(lines[:maxProblems], "\n"))
+	if len(files) == 0 {
+		files = []string{"FILE"}
+	}
+	a.fail(exitUsage, "and %d more problems: telconform validate %s lists every one", len(lines)-maxProblems, strings.Join(files, " "))
 }
 
 // checkVarNames makes sure every --var names a variable some selected profile's flows use, so

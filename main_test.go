@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"flag"
+	"fmt"
 	"maps"
 	"net"
 	"net/http/httptest"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/telconform/telconform/flows"
 	"github.com/telconform/telconform/internal/leak"
+	"github.com/telconform/telconform/profiles"
 	"github.com/telconform/telconform/sandbox"
 )
 
@@ -208,6 +210,42 @@ client_id = "acme-client"
 [secrets]
 client_secret = "${env:ACME_SECRET}"
 `
+
+// TestManyProblemsAreCutShort runs a profile with 10,000 misspelt variables: the run prints the
+// first problems, one line each, and then how many more there are and the command that lists them
+// all; validate lists every one. Both exit 2.
+func TestManyProblemsAreCutShort(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "acme.toml")
+	src := badProfile
+	var extra strings.Builder
+	for i := range 10000 {
+		fmt.Fprintf(&extra, "unknown_%d = \"x\"\n", i)
+	}
+	src = strings.Replace(src, "[secrets]", extra.String()+"\n[secrets]", 1)
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := func(k string) (string, bool) { return "s", k == "ACME_SECRET" }
+	r := runApp(t, context.Background(), &app{env: env}, "--report", filepath.Join(dir, "r.json"), "--profile", path)
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	if r.code != exitUsage || len(lines) != maxProblems+1 {
+		t.Fatalf("exit %d with %d lines on stderr; want 2 and %d", r.code, len(lines), maxProblems+1)
+	}
+	if want := path + `:9: vars.unknown_0: unknown variable`; !strings.HasPrefix(lines[0], want) {
+		t.Errorf("first line %q, want it to start %q", lines[0], want)
+	}
+	if want := "telconform: and 9990 more problems: telconform validate " + path + " lists every one"; lines[maxProblems] != want {
+		t.Errorf("last line %q, want %q", lines[maxProblems], want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "r.json")); !os.IsNotExist(err) {
+		t.Errorf("a report was written for a run that never started: %v", err)
+	}
+	r = runApp(t, context.Background(), &app{env: env}, "validate", path)
+	if n := strings.Count(r.stderr, "unknown variable"); r.code != exitUsage || n != 10000 {
+		t.Errorf("validate: exit %d, %d problems listed; want 2 and 10000", r.code, n)
+	}
+}
 
 // TestBadInputExitsTwoWithOneLine is the bad-input table: what a person gets wrong in a profile or
 // on the command line. Each is caught before anything runs (no report is written, nothing is
@@ -649,6 +687,30 @@ func BenchmarkHeadlessRun(b *testing.B) {
 		if r := runApp(b, context.Background(), &app{}, args...); r.code != exitOK {
 			b.Fatalf("exit %d\n%s", r.code, r.stderr)
 		}
+	}
+}
+
+// BenchmarkHeadlessRunPerProfile runs each built-in sandbox profile alone, both reports written,
+// so one provider's cost can be followed over time (konera's alone is what BenchmarkHeadlessRun
+// measured before the other providers came).
+func BenchmarkHeadlessRunPerProfile(b *testing.B) {
+	builtin, err := profiles.Builtin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	for _, p := range builtin {
+		if p.Sandbox == "" {
+			continue
+		}
+		b.Run(p.Name, func(b *testing.B) {
+			args := []string{"--profile", p.Name, "--report", filepath.Join(dir, "r.xml"), "--report", filepath.Join(dir, "r.json")}
+			for b.Loop() {
+				if r := runApp(b, context.Background(), &app{}, args...); r.code != exitOK {
+					b.Fatalf("exit %d\n%s", r.code, r.stderr)
+				}
+			}
+		})
 	}
 }
 

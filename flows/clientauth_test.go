@@ -105,3 +105,40 @@ func wantSent(t *testing.T, method string, r flows.Request) {
 		}
 	}
 }
+
+// TestAssertionAudience runs konera.client-credentials under private_key_jwt with the aud a
+// profile can set: the token endpoint (the default) and the issuer both pass, since the sandbox
+// accepts either as OIDC Core 9 allows; an audience that is neither is refused, so the audience
+// the profile names is the one the assertion carries.
+func TestAssertionAudience(t *testing.T) {
+	tests := []struct {
+		name     string
+		audience func(base string) string
+		pass     bool
+	}{
+		{"token endpoint", func(string) string { return "" }, true},
+		{"issuer", func(base string) string { return base + "/auth/realms/konera" }, true},
+		{"another server", func(string) string { return "https://auth.elsewhere.example/token" }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			target, sb := koneraTarget(t, sandbox.Options{ClientAuthMethod: flows.PrivateKeyJWT})
+			base := strings.TrimSuffix(target.Vars["api_base"], "/")
+			target.Client.Method = flows.PrivateKeyJWT
+			target.Client.Audience = tt.audience(base)
+			target.Secrets[flows.ClientKeyVar] = sb.Values(base)[flows.ClientKeyVar]
+			target.Flows = target.Flows[:1] // konera.client-credentials
+			run := (&flows.Runner{}).Run(context.Background(), []*flows.Target{target}, func(flows.Event) {})
+			token := run.Targets[0].Flows[0].Steps[0]
+			if tt.pass {
+				if got := failures(run); len(got) > 0 || run.Status != checks.Pass {
+					t.Fatalf("aud %q: %s %v", target.Client.Audience, run.Status, got)
+				}
+				return
+			}
+			if token.Status != checks.Fail || token.Exchanges[0].Response.Status != 401 {
+				t.Errorf("aud %q: token step %s, status %d; want a failure on a 401", target.Client.Audience, token.Status, token.Exchanges[0].Response.Status)
+			}
+		})
+	}
+}
