@@ -131,9 +131,24 @@ func reaches(u, redirect *url.URL) bool {
 	return sameOrigin(u, redirect) && pathOf(u) == pathOf(redirect)
 }
 
-// sameOrigin reports whether u is on the scheme, host and port of the redirect URI.
+// sameOrigin reports whether u is on the scheme, host and port of the redirect URI. A port left
+// out is the scheme's default (RFC 3986 6.2.3), so https://c.example:443/cb is https://c.example/cb.
 func sameOrigin(u, redirect *url.URL) bool {
-	return strings.EqualFold(u.Scheme, redirect.Scheme) && strings.EqualFold(u.Host, redirect.Host)
+	return strings.EqualFold(u.Scheme, redirect.Scheme) && strings.EqualFold(u.Hostname(), redirect.Hostname()) &&
+		portOf(u) == portOf(redirect)
+}
+
+func portOf(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http":
+		return "80"
+	case "https":
+		return "443"
+	}
+	return ""
 }
 
 func pathOf(u *url.URL) string {

@@ -242,6 +242,12 @@ func TestMintVerifiedAndRefused(t *testing.T) {
 			if exp-iat != 300 || int64(iat) != epoch.Unix() {
 				t.Errorf("iat %v exp %v", iat, exp)
 			}
+			// Two tokens minted a moment apart with the same key and claims differ in their jti, so a
+			// provider that refuses a replayed one (RFC 7519 4.1.7) accepts each.
+			again := stepOf(t, run, "lab.mint", "mint-expired")
+			if jti, _ := s.Token.Claims["jti"].(string); jti == "" || again.Token == nil || again.Token.Claims["jti"] == jti {
+				t.Errorf("jti %q, then %v", jti, again.Token)
+			}
 		})
 	}
 }

@@ -3,8 +3,13 @@ package flows_test
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/telconform/telconform/checks"
 	"github.com/telconform/telconform/flows"
@@ -240,5 +245,57 @@ title = "Basic"
 	}
 	if got := s.Exchanges[0].Request.Header.Get("Authorization"); got != "Basic [secret:authorization]" {
 		t.Errorf("Authorization recorded as %q", got)
+	}
+}
+
+// TestWalkStopsAtTheRedirectURINotItsOrigin: the provider's sign-in page is on the redirect
+// URI's origin, so a walk that stopped at the origin would stop there, with no code. It follows
+// that hop and stops at the redirect to the redirect URI's path, without fetching it.
+func TestWalkStopsAtTheRedirectURINotItsOrigin(t *testing.T) {
+	var mu sync.Mutex
+	var paths []string
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		paths = append(paths, r.URL.Path)
+		mu.Unlock()
+		switch r.URL.Path {
+		case "/authorize":
+			http.Redirect(w, r, srv.URL+"/signin?from=authorize", http.StatusFound)
+		case "/signin":
+			http.Redirect(w, r, srv.URL+"/cb?code=c0de-from-signin&state=s", http.StatusFound)
+		default:
+			http.Error(w, "the client's page: a walk never fetches it", http.StatusInternalServerError)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	const src = `
+[[flow]]
+id = "test.walk"
+title = "Walk"
+  [[flow.step]]
+  id = "authorize"
+  title = "Authorize"
+  capture_secret = { code = "query:code" }
+  checks = [ { id = "http.status", on = "status", equals = 302 } ]
+    [flow.step.walk]
+    url = "{{base}}/authorize"
+    until = "{{base}}/cb"
+`
+	fl, err := flows.Parse("walk.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := &flows.Target{Name: "walk", Flows: fl, Vars: map[string]string{"base": srv.URL},
+		Clock: flows.NewSimClock(func() time.Time { return epoch }), MaxWait: -1}
+	run := (&flows.Runner{}).Run(context.Background(), []*flows.Target{target}, nil)
+	s := stepOf(t, run, "test.walk", "authorize")
+	if s.Status != checks.Pass || len(s.Exchanges) != 2 || s.Captured["code"] != "[secret:code]" {
+		t.Errorf("walk %s with %d hops, code %q: %s", s.Status, len(s.Exchanges), s.Captured["code"], s.Reason)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(paths, []string{"/authorize", "/signin"}) {
+		t.Errorf("the walk fetched %v, want /authorize and /signin only", paths)
 	}
 }
