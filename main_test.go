@@ -678,8 +678,37 @@ func TestEnginePackagesStayOffTheTerminal(t *testing.T) {
 	}
 }
 
-// BenchmarkHeadlessRun measures a whole default run: the three built-in sandboxes started
-// in-process, their five flows over loopback HTTP, and both reports written.
+// TestPackagesImportWhatTheDesignAllows holds the architecture table of DESIGN.md: data flows
+// one way (profile + flow → session → events → ui | reports), so no package depends, even through
+// another, on one the table says it never imports.
+func TestPackagesImportWhatTheDesignAllows(t *testing.T) {
+	const mod = "github.com/telconform/telconform/"
+	never := map[string][]string{
+		"profiles": {"ui", "reports", "sandbox", "internal/launch", "internal/listen"},
+		"flows":    {"ui", "reports", "profiles", "sandbox"},
+		"checks":   {"ui", "flows", "profiles", "reports", "sandbox"},
+		"reports":  {"ui", "profiles", "sandbox"},
+		"sandbox":  {"ui", "reports", "profiles", "flows", "checks"},
+	}
+	for pkg, banned := range never {
+		out, err := exec.Command("go", "list", "-deps", "./"+pkg).CombinedOutput()
+		if err != nil {
+			t.Fatalf("go list %s: %v\n%s", pkg, err, out)
+		}
+		deps := strings.Fields(string(out))
+		if !slices.Contains(deps, mod+pkg) {
+			t.Fatalf("go list -deps ./%s does not list the package itself: %v", pkg, deps)
+		}
+		for _, b := range banned {
+			if slices.Contains(deps, mod+b) {
+				t.Errorf("%s depends on %s, which DESIGN.md says it never imports", pkg, b)
+			}
+		}
+	}
+}
+
+// BenchmarkHeadlessRun measures a whole default run: the five built-in sandboxes started
+// in-process, their ten flows over loopback HTTP, and both reports written.
 func BenchmarkHeadlessRun(b *testing.B) {
 	dir := b.TempDir()
 	args := []string{"--report", filepath.Join(dir, "r.xml"), "--report", filepath.Join(dir, "r.json")}
