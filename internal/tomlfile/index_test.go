@@ -95,6 +95,7 @@ func TestDecodeIsLinear(t *testing.T) {
 		})
 	}
 	small, large := allocs(500), allocs(2000)
+	t.Logf("allocations: %.0f for 500 problems, %.0f for 2,000 (%.1f×)", small, large, large/small)
 	if ratio := large / small; ratio > 5 {
 		t.Errorf("4× the problems took %.1f× the allocations (%.0f, then %.0f): locating them is not linear", ratio, small, large)
 	}
