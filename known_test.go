@@ -16,7 +16,7 @@ sandbox = "konera"
 flows = ["konera.client-credentials", "konera.sim-swap"]
 
 [client]
-auth_method = "client_secret_post"
+token_endpoint_auth_method = "client_secret_post"
 
 [vars]
 token_url = "${sandbox:url}/auth/realms/konera/protocol/openid-connect/token"

@@ -76,7 +76,7 @@ func (c ClientAuth) Needs() []string {
 func (s *Session) clientAuth(b *built, mode string, sign bool) error {
 	ca := s.target.Client
 	if ca.Method == "" {
-		return &skipError{"this step authenticates the client, and the profile names no method: set [client] auth_method"}
+		return &skipError{"this step authenticates the client, and the profile names no method: set [client] token_endpoint_auth_method"}
 	}
 	id, ok := s.lookup(ClientIDVar)
 	if !ok {
@@ -134,7 +134,7 @@ func (s *Session) clientAuth(b *built, mode string, sign bool) error {
 		return nil
 	case ClientAuthNone:
 		if wrong {
-			return &skipError{"the profile's client is public (auth_method none): it has no credential to get wrong"}
+			return &skipError{"the profile's client is public (token_endpoint_auth_method none): it has no credential to get wrong"}
 		}
 		b.form.Set("client_id", id)
 		return nil

@@ -53,12 +53,12 @@ func (d *describer) clientAuth(b *built, mode string) error {
 func (d *describer) clientAuthNote(mode string) string {
 	method := d.method
 	if method == "" {
-		method = "(no method: the profile must set [client] auth_method)"
+		method = "(no method: the profile must set [client] token_endpoint_auth_method)"
 	}
 	if mode == ClientAuthWrong {
 		return "The client authenticates with " + method + ", with credentials that are deliberately wrong."
 	}
-	return "The client authenticates with " + method + " (the profile's [client] auth_method)."
+	return "The client authenticates with " + method + " (the profile's [client] token_endpoint_auth_method)."
 }
 
 func (d *describer) fill(t string, escape func(string) string) string {

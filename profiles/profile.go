@@ -66,7 +66,7 @@ type Profile struct {
 type ClientSettings struct {
 	// AuthMethod is the OIDC token_endpoint_auth_method: client_secret_basic (the default),
 	// client_secret_post, private_key_jwt or none.
-	AuthMethod string `toml:"auth_method"`
+	AuthMethod string `toml:"token_endpoint_auth_method"`
 	// AssertionAudience is the aud of private_key_jwt assertions when the provider wants its
 	// issuer there; empty means the token endpoint's URL.
 	AssertionAudience string `toml:"assertion_audience"`
@@ -140,7 +140,7 @@ func Parse(file, dir string, data []byte) (*Profile, error) {
 		at("walk", fmt.Sprintf("walk %q: use \"agent\" (telconform follows the redirects) or \"device\" (a person, on the phone)", p.Walk))
 	}
 	if m := p.Client.AuthMethod; m != "" && !slices.Contains(flows.ClientAuthMethods, m) {
-		at("client.auth_method", fmt.Sprintf("%q: use one of %s", m, strings.Join(flows.ClientAuthMethods, ", ")))
+		at("client.token_endpoint_auth_method", fmt.Sprintf("%q: use one of %s", m, strings.Join(flows.ClientAuthMethods, ", ")))
 	}
 	for _, k := range slices.Sorted(maps.Keys(p.Vars)) {
 		if flows.SecretName(k) {

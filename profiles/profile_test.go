@@ -22,7 +22,7 @@ client_id = "${env:ACME_CLIENT_ID}"
 client_secret = "${env:ACME_SECRET}"
 
 [client]
-auth_method = "client_secret_post"
+token_endpoint_auth_method = "client_secret_post"
 `
 
 func env(vals map[string]string) func(string) (string, bool) {
@@ -222,9 +222,11 @@ func TestProfileRulesAddedWithTheEngine(t *testing.T) {
 	}{
 		{"secret under vars", `client_id = "${env:ACME_CLIENT_ID}"`, "client_id = \"${env:ACME_CLIENT_ID}\"\napi_token = \"abc\"",
 			`acme.toml:9: vars.api_token: api_token looks like a secret: move it to [secrets] as api_token = "${env:NAME}"`},
-		{"unknown auth method", `auth_method = "client_secret_post"`, `auth_method = "client_secret_jwt"`,
-			`acme.toml:14: client.auth_method: "client_secret_jwt": use one of client_secret_basic, client_secret_post, private_key_jwt, none`},
-		{"listener nobody declares", `auth_method = "client_secret_post"`, "auth_method = \"client_secret_post\"\n[listeners.hook]\nbind = \"0.0.0.0:9\"",
+		{"unknown auth method", `token_endpoint_auth_method = "client_secret_post"`, `token_endpoint_auth_method = "client_secret_jwt"`,
+			`acme.toml:14: client.token_endpoint_auth_method: "client_secret_jwt": use one of client_secret_basic, client_secret_post, private_key_jwt, none`},
+		{"auth method under a shorter name", `token_endpoint_auth_method = "client_secret_post"`, `auth_method = "client_secret_post"`,
+			`acme.toml:14: client.auth_method: unknown key (did you mean "token_endpoint_auth_method"?)`},
+		{"listener nobody declares", `token_endpoint_auth_method = "client_secret_post"`, "token_endpoint_auth_method = \"client_secret_post\"\n[listeners.hook]\nbind = \"0.0.0.0:9\"",
 			`acme.toml:15: listeners.hook: no flow of this profile declares a listener "hook"`},
 		{"bad env name", `"${env:ACME_SECRET}"`, `"${env:ACME SECRET}"`, `secrets.client_secret: ${env:ACME SECRET}: name an environment variable`},
 		{"misspelt flow", `konera.client-credentials`, `konera.client-credential`, `unknown flow "konera.client-credential" (did you mean "konera.client-credentials"?)`},

@@ -273,12 +273,24 @@ func structFields(t reflect.Type) []field {
 	return out
 }
 
-// Closest finds a name within two edits of s, for "did you mean" hints; "" when none is close.
+// Closest finds a name within two edits of s, for "did you mean" hints, or else the one name that
+// is s with a prefix (auth_method for token_endpoint_auth_method); "" when none is close.
 func Closest(s string, names []string) string {
 	best, bestDist := "", 3
 	for _, n := range names {
 		if d := EditDistance(s, n); d < bestDist {
 			best, bestDist = n, d
+		}
+	}
+	if best != "" || s == "" {
+		return best
+	}
+	for _, n := range names {
+		if strings.HasSuffix(n, "_"+s) {
+			if best != "" {
+				return "" // several: no one guess is better than another
+			}
+			best = n
 		}
 	}
 	return best

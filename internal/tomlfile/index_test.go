@@ -137,4 +137,10 @@ func TestEditDistanceAndClosest(t *testing.T) {
 	if c := Closest("zzzz", []string{"url"}); c != "" {
 		t.Errorf("closest %q for a far name", c)
 	}
+	if c := Closest("auth_method", []string{"token_endpoint_auth_method", "key_id"}); c != "token_endpoint_auth_method" {
+		t.Errorf("closest %q for a name written without its prefix", c)
+	}
+	if c := Closest("id", []string{"client_id", "key_id"}); c != "" {
+		t.Errorf("closest %q when two names end the same", c)
+	}
 }
