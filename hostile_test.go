@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"html"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,30 +18,58 @@ import (
 
 const hostileSecret = "MARKER-hostile-client-secret-3f7a"
 
-// runHostile runs the hostile profile's flows headless, writing a JSON and a JUnit report, with
-// -v so that stderr carries a line per step. It returns every output by name and every secret
-// the provider handed out, with the client secret among them.
+// runHostile runs the hostile profile's flows headless, writing a report in every format (JSON,
+// JUnit, Markdown, HTML), with -v so that stderr carries a line per step. It returns every output
+// by name (".json report", ".md report", and each report as rendered, ".md report as rendered")
+// and every secret the provider handed out, with the client secret among them.
 func runHostile(t *testing.T, flow string, extra ...string) (outputs map[string]string, secrets []string, r result) {
 	t.Helper()
 	dir := t.TempDir()
 	a := &app{sandbox: sandbox.Options{ClientSecret: hostileSecret}}
 	a.onSandbox = func(sb *sandbox.Sandbox) { secrets = append(secrets, sb.Issued()...) }
-	jsonPath, xmlPath := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.xml")
-	args := append([]string{"--profile", "testdata/hostile.toml", "--flow", flow, "-v",
-		"--report", jsonPath, "--report", xmlPath}, extra...)
-	r = runApp(t, context.Background(), a, args...)
+	args := []string{"--profile", "testdata/hostile.toml", "--flow", flow, "-v"}
+	var paths []string
+	for _, ext := range []string{".json", ".xml", ".md", ".html"} {
+		paths = append(paths, filepath.Join(dir, "r"+ext))
+		args = append(args, "--report", paths[len(paths)-1])
+	}
+	r = runApp(t, context.Background(), a, append(args, extra...)...)
 	if r.code != exitFailed {
 		t.Fatalf("exit %d, want 1 (the hostile checks are written to fail)\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	outputs = map[string]string{"stdout": r.stdout, "stderr": r.stderr}
-	for _, p := range []string{jsonPath, xmlPath} {
+	for _, p := range paths {
 		data, err := os.ReadFile(p)
 		if err != nil {
 			t.Fatal(err)
 		}
 		outputs[filepath.Ext(p)+" report"] = string(data)
+		if shown := rendered(filepath.Ext(p), string(data)); shown != string(data) {
+			outputs[filepath.Ext(p)+" report as rendered"] = shown
+		}
 	}
 	return outputs, append(secrets, hostileSecret), r
+}
+
+// rendered is a report as its reader sees it: Markdown without its backslash escapes, HTML and
+// XML with their character references decoded. A secret could hide from leak.Find in the file
+// itself (a "+" of a base64 token is &#43; in the page, a "-" is \- in Markdown), so the leak
+// tests scan this too.
+func rendered(ext, text string) string {
+	switch ext {
+	case ".md":
+		var b strings.Builder
+		for i := 0; i < len(text); i++ {
+			if text[i] == '\\' && i+1 < len(text) && strings.IndexByte("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", text[i+1]) >= 0 {
+				i++
+			}
+			b.WriteByte(text[i])
+		}
+		return b.String()
+	case ".html", ".xml":
+		return html.UnescapeString(text)
+	}
+	return text
 }
 
 // hostileExchange is what these tests read of a step's exchanges in the JSON report.

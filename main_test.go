@@ -290,7 +290,7 @@ func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 		{name: "report directory missing", args: []string{"--report", "{dir}/missing/r.json"}, want: "telconform: --report {dir}/missing/r.json: directory {dir}/missing does not exist"},
 		{name: "report path is a directory", args: []string{"--report", "{dir}/sub.json"}, want: "telconform: --report {dir}/sub.json: that is a directory; name a file in it"},
 		{name: "report directory unwritable", args: []string{"--report", "{unwritable}/r.json"}, want: "telconform: --report {unwritable}/r.json: cannot write in {unwritable}"},
-		{name: "report format unknown", args: []string{"--report", "{dir}/r.pdf"}, want: `telconform: --report {dir}/r.pdf: unknown report extension ".pdf": use .xml or .json`},
+		{name: "report format unknown", args: []string{"--report", "{dir}/r.pdf"}, want: `telconform: --report {dir}/r.pdf: unknown report extension ".pdf": use .xml, .json, .md or .html`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -559,19 +559,26 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 	outputs := map[string]string{}
 	// --var applies to every profile of a run, so each profile runs separately.
 	for _, r := range runs {
-		xmlPath, jsonPath := filepath.Join(dir, r.name+".xml"), filepath.Join(dir, r.name+".json")
-		res := runApp(t, context.Background(), a, append([]string{"--report", xmlPath, "--report", jsonPath}, r.args...)...)
+		var paths, args []string
+		for _, ext := range []string{".xml", ".json", ".md", ".html"} {
+			paths = append(paths, filepath.Join(dir, r.name+ext))
+			args = append(args, "--report", paths[len(paths)-1])
+		}
+		res := runApp(t, context.Background(), a, append(args, r.args...)...)
 		if res.code != exitOK {
 			t.Fatalf("%s: exit %d\n%s%s", r.name, res.code, res.stdout, res.stderr)
 		}
 		outputs[r.name+" stdout"], outputs[r.name+" stderr"] = res.stdout, res.stderr
-		for _, p := range []string{xmlPath, jsonPath} {
+		for _, p := range paths {
 			data, err := os.ReadFile(p)
 			if err != nil {
 				t.Fatal(err)
 			}
 			outputs[p] = string(data)
-			if strings.HasSuffix(p, ".json") && !strings.Contains(outputs[p], "[secret:") {
+			if shown := rendered(filepath.Ext(p), string(data)); shown != string(data) {
+				outputs[p+" as rendered"] = shown
+			}
+			if (strings.HasSuffix(p, ".json") || strings.HasSuffix(p, ".html")) && !strings.Contains(outputs[p], "[secret:") {
 				t.Errorf("%s shows no masked secret: is the request recorded at all?", p)
 			}
 		}

@@ -145,7 +145,7 @@ func TestWriteFileUnknownExtension(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "r.txt")
 	err := WriteFile(context.Background(), path, testRun(), testMeta)
-	if want := "write " + path + `: unknown report extension ".txt": use .xml or .json`; err == nil || err.Error() != want {
+	if want := "write " + path + `: unknown report extension ".txt": use .xml, .json, .md or .html`; err == nil || err.Error() != want {
 		t.Errorf("error = %v, want %q", err, want)
 	}
 	assertOnly(t, dir)

@@ -203,8 +203,8 @@ func TestForPathUnknownListsExtensions(t *testing.T) {
 			t.Errorf("ForPath(%q) accepted an unknown extension", path)
 			continue
 		}
-		if msg := err.Error(); !strings.Contains(msg, ".xml or .json") || strings.Contains(msg, "\n") {
-			t.Errorf("ForPath(%q) = %q, want one line listing .xml or .json", path, msg)
+		if msg := err.Error(); !strings.Contains(msg, ".xml, .json, .md or .html") || strings.Contains(msg, "\n") {
+			t.Errorf("ForPath(%q) = %q, want one line listing every extension", path, msg)
 		}
 	}
 	if _, err := ForPath("r.txt"); err == nil || !strings.Contains(err.Error(), `".txt"`) {

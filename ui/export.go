@@ -102,14 +102,13 @@ func (d exportDialog) View() string {
 	for _, f := range reports.Formats() {
 		formats = append(formats, f.Ext+" "+f.Name)
 	}
-	lines := []string{
-		st.Heading.Render(" Export the results so far"),
-		"",
-		" Write to (the extension picks the format: " + strings.Join(formats, ", ") + "):",
-		" " + d.input.View(),
-		"",
-		st.Muted.Render(" Secrets are masked in every report. The file is written whole or not at all."),
+	lines := []string{st.Heading.Render(" Export the results so far"), ""}
+	for _, l := range wrap("Write to (the extension picks the format: "+strings.Join(formats, ", ")+"):", d.width-2) {
+		lines = append(lines, " "+l)
 	}
+	lines = append(lines, " "+d.input.View(), "",
+		st.Muted.Render(" Secrets are masked in every report. The file is written whole or not at all."))
+	head := len(lines)
 	if p := strings.TrimSpace(d.input.Value()); p != "" {
 		if _, err := reports.ForPath(p); err != nil {
 			lines = append(lines, "")
@@ -123,9 +122,9 @@ func (d exportDialog) View() string {
 			lines = append(lines, wrapStyled(st.Problem.Render, d.replace+" exists: enter again replaces it, esc keeps it.", d.width-2)...)
 		}
 	}
-	for i, l := range lines[6:] {
+	for i, l := range lines[head:] {
 		if l != "" {
-			lines[6+i] = " " + l
+			lines[head+i] = " " + l
 		}
 	}
 	return padHeight(fitLines(lines, d.width), d.height)
