@@ -388,8 +388,13 @@ func (a *app) printProblems(problems []error) {
 		lines = append(lines, strings.Split(err.Error(), "\n")...)
 		fes, _ := tomlfile.AsFileErrors(err)
 		for _, fe := range fes {
-			if !slices.Contains(files, fe.File) {
-				files = append(files, fe.File)
+			// Quoted when a shell would split it, so the command can be pasted as it is.
+			f := fe.File
+			if strings.ContainsAny(f, " \t'\"\\$`") {
+				f = "'" + strings.ReplaceAll(f, "'", `'\''`) + "'"
+			}
+			if !slices.Contains(files, f) {
+				files = append(files, f)
 			}
 		}
 	}
