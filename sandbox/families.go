@@ -35,6 +35,34 @@ func tokenResponseFaults(provider string) []Fault {
 	}
 }
 
+// codeGrantFaults break the token endpoint's errors and its checks of an authorization code
+// (RFC 6749 4.1.3, 5.2), for a provider whose flows try code-reuse and exchange-other-redirect.
+// Konera declares its own: its flows have more error steps, which these faults break too.
+func codeGrantFaults(provider string) []Fault {
+	f := family(provider)
+	return []Fault{
+		f(faultTokenError200, "RFC6749 5.2", "OAuth errors from the token endpoint come back with HTTP status 200.",
+			[]string{"oauth2.error.status"}, nil),
+		f(faultTokenErrorUnregistered, "RFC6749 5.2", "OAuth errors from the token endpoint use the unregistered code request_failed.",
+			[]string{"oauth2.error.code", "oauth2.error.expected"},
+			map[string]string{"oauth2.error.status": "401 is for invalid_client alone, and the code is no longer invalid_client"}),
+		f(faultCodeReusable, "RFC6749 4.1.2", "Authorization codes can be exchanged more than once.",
+			notRefused("code-reuse"), noError("code-reuse")),
+		f(faultTokenRedirectURIUnchecked, "RFC6749 4.1.3", "Code exchange ignores a redirect_uri that differs from the authorization's.",
+			notRefused("exchange-other-redirect"), noError("exchange-other-redirect")),
+	}
+}
+
+// notRefused is what a fault breaks when the token endpoint issues a token where step expects an
+// error, and noError what the step's error checks then have nothing to look at.
+func notRefused(step string) []string {
+	return []string{step + "/oauth2.token.not-issued", step + "/oauth2.error.expected"}
+}
+
+func noError(step string) map[string]string {
+	return because(whyNoError, onSteps([]string{step}, "oauth2.error.code", "oauth2.error.status")...)
+}
+
 // unreadableError: an error redirect whose Location the client cannot read loses its error too.
 var unreadableError = map[string]string{"oauth2.redirect.expected-error": "the error comes back in a Location the client cannot read"}
 

@@ -41,18 +41,7 @@ func vonageFaults() []Fault {
 			onSteps([]string{"enablement-bad-signature", "enablement-expired-jwt", "enablement-unknown-application"}, "vonage.problem.title"), nil),
 		k(faultNoWWWAuthenticate, "RFC6749 5.2", "The token endpoint refuses a bad application JWT with 401 and no challenge.",
 			[]string{"token-bad-jwt/oauth2.error.www-authenticate"}, nil),
-		k(faultTokenError200, "RFC6749 5.2", "OAuth errors from the token endpoint come back with HTTP status 200.",
-			[]string{"oauth2.error.status"}, nil),
-		k(faultTokenErrorUnregistered, "RFC6749 5.2", "OAuth errors from the token endpoint use the unregistered code request_failed.",
-			[]string{"oauth2.error.code", "oauth2.error.expected"},
-			map[string]string{"oauth2.error.status": "401 is for invalid_client alone, and the code is no longer invalid_client"}),
-		k(faultCodeReusable, "RFC6749 4.1.2", "Authorization codes can be exchanged more than once.",
-			[]string{"code-reuse/oauth2.token.not-issued", "code-reuse/oauth2.error.expected"},
-			because(whyNoError, onSteps([]string{"code-reuse"}, "oauth2.error.code", "oauth2.error.status")...)),
-		k(faultTokenRedirectURIUnchecked, "RFC6749 4.1.3", "Code exchange ignores a redirect_uri that differs from the authorization's.",
-			[]string{"exchange-other-redirect/oauth2.token.not-issued", "exchange-other-redirect/oauth2.error.expected"},
-			because(whyNoError, onSteps([]string{"exchange-other-redirect"}, "oauth2.error.code", "oauth2.error.status")...)),
 	}
-	return slices.Concat(tokenResponseFaults(vonageProvider), walkFaults(vonageProvider), camaraBodyFaults(vonageProvider),
+	return slices.Concat(tokenResponseFaults(vonageProvider), codeGrantFaults(vonageProvider), walkFaults(vonageProvider), camaraBodyFaults(vonageProvider),
 		numberVerifyFaults(vonageProvider, otherAPISteps{}), own)
 }
