@@ -82,14 +82,7 @@ var IDToken = register(&Pack{
 			ID: "oidc.id-token.iss", Level: LevelFail, Ref: "OIDC Core 3.1.3.7",
 			Explain: "iss is exactly the provider's issuer identifier.",
 			Target:  "jwt claims.iss",
-			eval: func(ev *Evidence) verdict {
-				want, ok := expected(ev, "issuer")
-				if !ok {
-					return notApplicable("no id_token, or no issuer to compare with (expect.issuer)")
-				}
-				v := bodyValue(ev.Token.Claims, "iss")
-				return holds(v.Kind == KindString && v.Str == want, "string "+quote(want), v)
-			},
+			eval:    claimIs("iss", "issuer", "no id_token, or no issuer to compare with (expect.issuer)"),
 		},
 		{
 			ID: "oidc.id-token.aud", Level: LevelFail, Ref: "OIDC Core 3.1.3.7",
@@ -141,14 +134,7 @@ var IDToken = register(&Pack{
 			ID: "oidc.id-token.nonce", Level: LevelFail, Ref: "OIDC Core 3.1.3.7, 2",
 			Explain: "The nonce the authorization request sent comes back in the id_token exactly: it ties the token to that request.",
 			Target:  "jwt claims.nonce",
-			eval: func(ev *Evidence) verdict {
-				want, ok := expected(ev, "nonce")
-				if !ok {
-					return notApplicable("no id_token, or no nonce was sent (expect.nonce)")
-				}
-				v := bodyValue(ev.Token.Claims, "nonce")
-				return holds(v.Kind == KindString && v.Str == want, "string "+quote(want), v)
-			},
+			eval:    claimIs("nonce", "nonce", "no id_token, or no nonce was sent (expect.nonce)"),
 		},
 		{
 			ID: "oidc.id-token.sub", Level: LevelFail, Ref: "OIDC Core 2",
@@ -188,6 +174,19 @@ func expected(ev *Evidence, name string) (string, bool) {
 	}
 	v, ok := ev.Expect[name]
 	return v, ok && v != ""
+}
+
+// claimIs checks that the id_token's claim is exactly the string the step expects under key; the
+// check does not apply, saying why (missing), when there is no token or nothing to compare with.
+func claimIs(claim, key, missing string) func(*Evidence) verdict {
+	return func(ev *Evidence) verdict {
+		want, ok := expected(ev, key)
+		if !ok {
+			return notApplicable(missing)
+		}
+		v := bodyValue(ev.Token.Claims, claim)
+		return holds(v.Kind == KindString && v.Str == want, "string "+quote(want), v)
+	}
 }
 
 // allowedAlgs are the algorithms the step allows (expect.id_token_alg), RS256 by default.
